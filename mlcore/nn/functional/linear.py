@@ -1,0 +1,72 @@
+"""``F.linear``: the affine map x @ W.T + b of a fully connected layer (chapters 5 and 7).
+
+One fused operation instead of a matmul, a transpose and an add: the forward
+pass and the three gradient formulas of backpropagation sit side by side.
+"""
+
+import numpy as np
+
+from ...tensor import Tensor
+from ._checks import require_same_dtype, require_tensor
+
+__all__ = ["linear"]
+
+
+def linear(input, weight, bias=None):
+    """Return ``input @ weight.T + bias``, as ``torch.nn.functional.linear``.
+
+    `input` has shape (..., in_features) (usually (batch, in_features)), `weight`
+    (out_features, in_features) and `bias` (out_features,). With g the gradient
+    of the output, backpropagation (chapter 5) gives
+    grad_input = g @ W, grad_weight = g.T @ x and grad_bias = g summed over the batch.
+    """
+    _check(input, weight, bias)
+    x, w = input.data, weight.data
+    out = x @ w.T
+    if bias is None:
+        parents = (input, weight)
+    else:
+        out += bias.data
+        parents = (input, weight, bias)
+
+    def backward(g):
+        # Every leading dimension (batch, sequence, ...) holds examples: flatten them into rows.
+        g_rows = g.reshape(-1, g.shape[-1])
+        grad_x = g @ w if input.requires_grad else None
+        grad_w = g_rows.T @ x.reshape(-1, x.shape[-1]) if weight.requires_grad else None
+        if bias is None:
+            return grad_x, grad_w
+        return grad_x, grad_w, g_rows.sum(0) if bias.requires_grad else None
+
+    return Tensor.from_op(out, parents, "linear", backward)
+
+
+def _check(input, weight, bias):
+    require_tensor("linear", "input", input)
+    x_shape, w_shape = input.data.shape, weight.data.shape
+    if x_shape[-1:] != w_shape[1:]:
+        raise ValueError(_feature_mismatch(x_shape, w_shape))
+    require_same_dtype("linear", input, weight)
+    if bias is not None and bias.data.shape != w_shape[:1]:
+        raise ValueError(
+            f"linear(): bias of shape {bias.data.shape} does not fit weight of shape {w_shape}: "
+            f"it needs one entry per output feature, shape ({w_shape[0]},)."
+        )
+
+
+def _feature_mismatch(x_shape, w_shape):
+    out_features, in_features = w_shape
+    message = (
+        f"linear(): input of shape {x_shape} does not fit weight of shape {w_shape}. The weight "
+        f"of a Linear layer is (out_features, in_features), so it expects inputs whose last "
+        f"dimension is {in_features}"
+    )
+    if not x_shape:
+        return message + ", but the input is a single number (0-d). Give it a shape, e.g. (1, 1)."
+    message += f", but the input's last dimension is {x_shape[-1]}."
+    if len(x_shape) > 2 and int(np.prod(x_shape[1:])) == in_features:
+        return message + " Did you forget to flatten the images first (nn.Flatten())?"
+    return message + (
+        f" Build the layer with in_features={x_shape[-1]}, or check the output size of the "
+        f"layer before it."
+    )

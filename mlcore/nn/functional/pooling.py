@@ -1,0 +1,65 @@
+"""``F.max_pool2d``: the largest value of every window (chapter 7).
+
+Only the maximum of a window reaches the output, so only it receives
+gradient; the other pixels of the window get none.
+"""
+
+import numpy as np
+
+from ...tensor import Tensor
+from ._checks import pair, require_tensor
+from ._windows import batch_first, batch_last, offsets, output_size, windows
+
+__all__ = ["max_pool2d"]
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0):
+    """Max over kh x kw windows of (N, C, H, W) or (C, H, W), as ``torch.nn.functional.max_pool2d``.
+
+    `stride` defaults to `kernel_size` (windows side by side); `padding` adds
+    -inf borders, so a padded pixel never wins. The gradient goes to the first
+    maximum of each window in row-major order, the pixel PyTorch picks at a tie
+    (and, as in PyTorch, a nan in a window is its maximum).
+    """
+    require_tensor("max_pool2d", "input", input)
+    if input.ndim == 3:  # one image, as PyTorch allows
+        return max_pool2d(input.unsqueeze(0), kernel_size, stride, padding).squeeze(0)
+    kernel_size = pair("kernel_size", kernel_size)
+    stride = kernel_size if stride is None else pair("stride", stride)
+    padding = pair("padding", padding, minimum=0)
+    _check(input, kernel_size, padding)
+    x = input.data
+    out_size = output_size("max_pool2d", x.shape, kernel_size, stride, padding)
+    padded = batch_last(x, padding, -np.inf)
+    view = windows(padded, kernel_size, stride)
+    # A running maximum over the positions of the window, remembering which one won.
+    # Strictly greater (or nan, as PyTorch does) replaces it, so the first maximum wins a tie.
+    out = np.full(view.shape[:4], -np.inf, dtype=x.dtype)
+    winner = np.zeros(out.shape, dtype=np.intp)
+    for position, (i, j, _, _) in enumerate(offsets(kernel_size, stride, out_size)):
+        candidate = view[..., i, j]
+        better = (candidate > out) | np.isnan(candidate)
+        np.copyto(out, candidate, where=better)
+        winner[better] = position
+
+    def backward(g):
+        g = g.transpose(1, 2, 3, 0)  # batch-last, like `winner`
+        grad = np.zeros(padded.shape, dtype=g.dtype)
+        for position, (_, _, rows, cols) in enumerate(offsets(kernel_size, stride, out_size)):
+            grad[:, rows, cols] += np.where(winner == position, g, 0)
+        return (batch_first(grad, padding),)
+
+    return Tensor.from_op(batch_first(out, (0, 0)), (input,), "max_pool2d", backward)
+
+
+def _check(input, kernel_size, padding):
+    if input.ndim != 4:
+        raise ValueError(
+            f"max_pool2d(): expected a batch of images of shape (N, C, H, W) or one image "
+            f"(C, H, W), but got an input of shape {input.shape}."
+        )
+    if padding[0] > kernel_size[0] // 2 or padding[1] > kernel_size[1] // 2:
+        raise ValueError(
+            f"max_pool2d(): padding {padding} must be at most half the kernel size "
+            f"{kernel_size}, as in PyTorch; otherwise a window could hold only padding."
+        )

@@ -1,0 +1,135 @@
+"""Initialising weights, with the formulas of ``torch.nn.init`` (chapters 5 and 7).
+
+The scale of the starting weights decides whether signals and gradients keep
+their size through many layers (chapter 5: vanishing and exploding gradients).
+Xavier/Glorot and Kaiming/He choose the spread from the number of inputs
+(fan_in) and outputs (fan_out) of a layer. Every function fills the tensor in
+place from mlcore's seeded generator (``mlcore.manual_seed``) and returns it.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from .. import factories
+
+__all__ = [
+    "calculate_gain", "calculate_fan_in_and_fan_out", "uniform_", "normal_", "zeros_", "ones_",
+    "constant_", "kaiming_uniform_", "kaiming_normal_", "xavier_uniform_", "xavier_normal_",
+]
+
+_GAIN_ONE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+             "conv_transpose3d", "sigmoid")
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The factor by which `nonlinearity` should scale the standard deviation, as in PyTorch.
+
+    1 for linear layers and sigmoid, 5/3 for tanh, sqrt(2) for relu,
+    sqrt(2 / (1 + slope**2)) for leaky_relu (slope `param`, default 0.01), 3/4 for selu.
+    """
+    if nonlinearity in _GAIN_ONE:
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, numbers.Real) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param!r} is not a valid number")
+        return math.sqrt(2.0 / (1 + slope**2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(
+        f"Unsupported nonlinearity {nonlinearity!r}; choose one of {', '.join(_GAIN_ONE)}, "
+        f"tanh, relu, leaky_relu, selu."
+    )
+
+
+def calculate_fan_in_and_fan_out(tensor):
+    """(fan_in, fan_out): inputs and outputs feeding one weight, as PyTorch counts them.
+
+    A Linear weight (out, in) has fan_in = in and fan_out = out; a Conv2d weight
+    (out, in, kh, kw) has fan_in = in * kh * kw and fan_out = out * kh * kw.
+    """
+    if tensor.ndim < 2:
+        raise ValueError(
+            f"Fan in and fan out can not be computed for a tensor with fewer than 2 dimensions "
+            f"(this one has shape {tensor.shape}); initialise biases with uniform_ or zeros_."
+        )
+    receptive_field = int(np.prod(tensor.shape[2:]))
+    return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+
+
+def _fill(tensor, values):
+    """Write `values` into the tensor's own array (an optimizer may hold references to it)."""
+    tensor.data[...] = values
+    return tensor
+
+
+def uniform_(tensor, a=0.0, b=1.0):
+    """Fill with numbers drawn uniformly from [a, b)."""
+    return _fill(tensor, factories.generator().uniform(a, b, tensor.shape))
+
+
+def normal_(tensor, mean=0.0, std=1.0):
+    """Fill with numbers drawn from the normal distribution N(mean, std**2)."""
+    return _fill(tensor, factories.generator().normal(mean, std, tensor.shape))
+
+
+def constant_(tensor, val):
+    """Fill with the value `val`."""
+    return _fill(tensor, val)
+
+
+def zeros_(tensor):
+    """Fill with zeros."""
+    return _fill(tensor, 0)
+
+
+def ones_(tensor):
+    """Fill with ones."""
+    return _fill(tensor, 1)
+
+
+def _kaiming_std(tensor, a, mode, nonlinearity):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode!r} not supported, please use one of 'fan_in', 'fan_out'.")
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    """He initialisation, uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan).
+
+    With ``a=sqrt(5)`` (leaky_relu gain sqrt(1/3)) the bound is 1 / sqrt(fan_in):
+    PyTorch's default for Linear and Conv2d weights.
+    """
+    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
+    return uniform_(tensor, -bound, bound)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    """He initialisation, normal: N(0, std**2) with std = gain / sqrt(fan)."""
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+
+
+def _xavier_std(tensor, gain):
+    fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
+    return gain * math.sqrt(2.0 / (fan_in + fan_out))
+
+
+def xavier_uniform_(tensor, gain=1.0):
+    """Glorot initialisation, uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
+    bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
+    return uniform_(tensor, -bound, bound)
+
+
+def xavier_normal_(tensor, gain=1.0):
+    """Glorot initialisation, normal: N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+    return normal_(tensor, 0.0, _xavier_std(tensor, gain))
