@@ -1,0 +1,109 @@
+"""Regression losses: how far predictions are from real-valued targets (chapter 1).
+
+Each loss is a function of the error ``d = y_hat - y`` of every element, then
+a reduction ('mean', 'sum' or 'none'). So each one is written as two short
+rules side by side: the loss of one error, and its slope (derivative) with
+respect to that error, which backward multiplies by the upstream gradient.
+
+Prediction and target must have the same shape. PyTorch broadcasts a
+prediction of shape (N, 1) against a target of shape (N,) to (N, N), with only
+a warning; mlcore refuses, and says how to fix the shapes.
+"""
+
+import numpy as np
+
+from ...tensor import Tensor
+from ._loss_inputs import (as_prediction, as_target, check_reduction, check_same_shape,
+                           float_target, reduce, reduction_scale)
+
+__all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss"]
+
+
+def _pointwise_loss(fn_name, input, target, reduction, loss_of_error, slope_of_error):
+    """Build the fused op ``reduce(loss_of_error(input - target))`` with its backward.
+
+    d loss / d input = slope * upstream gradient, and d loss / d target is its
+    negative (the target enters the error with a minus sign), as in PyTorch.
+    """
+    check_reduction(reduction, fn_name)
+    input = as_prediction(input, fn_name)
+    target_array, target_tensor = as_target(target)
+    check_same_shape(fn_name, input.shape, target_array.shape)
+    error = input.data - float_target(target_array, input, fn_name)
+    out = reduce(loss_of_error(error), reduction)
+    parents = (input,) if target_tensor is None else (input, target_tensor)
+
+    def backward(g):
+        grad = slope_of_error(error) * reduction_scale(g, reduction, error.size)
+        grad_target = None
+        if target_tensor is not None and target_tensor.requires_grad:
+            grad_target = (-grad).astype(target_tensor.dtype, copy=False)
+        return (grad if input.requires_grad else None, grad_target)[:len(parents)]
+
+    return Tensor.from_op(out, parents, fn_name, backward)
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error (chapter 1): ``MSE = 1/N * sum_i (y_hat_i - y_i)^2``.
+
+    Squaring makes large errors count much more than small ones, so MSE is
+    sensitive to outliers. Its gradient with respect to a prediction is
+    ``2 * (y_hat_i - y_i) / N``. As ``torch.nn.functional.mse_loss``.
+    """
+    return _pointwise_loss("mse_loss", input, target, reduction,
+                           lambda d: d * d, lambda d: 2 * d)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """Mean absolute error, MAE or L1 (chapter 1): ``MAE = 1/N * sum_i |y_hat_i - y_i|``.
+
+    Every error counts in proportion to its size, so outliers weigh less than
+    in MSE. Its gradient is ``sign(y_hat_i - y_i) / N``: the same size however
+    close the prediction is (0 at an exact hit). As ``torch.nn.functional.l1_loss``.
+    """
+    return _pointwise_loss("l1_loss", input, target, reduction, np.abs, np.sign)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """Huber loss (chapter 1): squared for small errors, absolute for large ones.
+
+    With ``d = y_hat - y``: ``0.5 * d^2`` if ``|d| < delta``, otherwise
+    ``delta * (|d| - 0.5 * delta)``. The gradient is ``d`` clipped to
+    ``[-delta, delta]``: like MSE near the target, like L1 (bounded) for outliers.
+    As ``torch.nn.functional.huber_loss``.
+    """
+    if not delta > 0:
+        raise ValueError(
+            f"huber_loss: delta={delta} must be positive: it is the error size where the "
+            "loss changes from squared to absolute. The default is delta=1.0."
+        )
+
+    def loss_of_error(d):
+        size = np.abs(d)
+        return np.where(size < delta, 0.5 * d * d, delta * (size - 0.5 * delta))
+
+    return _pointwise_loss("huber_loss", input, target, reduction, loss_of_error,
+                           lambda d: np.clip(d, -delta, delta))
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """Smooth L1 loss (chapter 1): Huber loss divided by ``beta``.
+
+    With ``d = y_hat - y``: ``0.5 * d^2 / beta`` if ``|d| < beta``, otherwise
+    ``|d| - 0.5 * beta``. The gradient is ``d / beta`` clipped to ``[-1, 1]``;
+    ``beta=0`` gives exactly the L1 loss. As ``torch.nn.functional.smooth_l1_loss``.
+    """
+    if not beta >= 0:
+        raise ValueError(
+            f"smooth_l1_loss: beta={beta} must be zero or positive: it is the error size "
+            "where the loss changes from squared to absolute (beta=0 is the L1 loss)."
+        )
+    if beta == 0:
+        return _pointwise_loss("smooth_l1_loss", input, target, reduction, np.abs, np.sign)
+
+    def loss_of_error(d):
+        size = np.abs(d)
+        return np.where(size < beta, 0.5 * d * d / beta, size - 0.5 * beta)
+
+    return _pointwise_loss("smooth_l1_loss", input, target, reduction, loss_of_error,
+                           lambda d: np.clip(d / beta, -1, 1))
