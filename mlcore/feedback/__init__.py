@@ -1,0 +1,21 @@
+"""Feedback for the course's exercises: checks that name the misconception behind a wrong answer.
+
+A test cell of an exercise notebook reads::
+
+    from mlcore.feedback.chapter01 import check_mse
+    check_mse(mse)
+
+``chapter01`` and ``chapter02`` gather the checks each notebook calls. They
+live in one module per topic: ``regression_losses``, ``regression_gradients``
+and ``best_constant`` (chapter 1); ``cross_entropy``, ``loss_choice`` and
+``article_pairing`` (chapter 2). ``cases`` holds the inputs the checks try
+and ``reference`` computes the expected answers with mlcore.
+
+Each ``check_*`` compares the learner's function with mlcore (its losses, and
+its autograd for gradients) on small hand-picked cases. It prints one line
+when all agree; otherwise it raises with the likely misconception and the
+smallest failing case. Hidden tests call the same checks with more cases
+(``cases=``), drawn from a seed by ``cases``. The comparison, the coercion of
+results to float arrays and the fresh copies of the inputs are
+``mlcore.grading.checks``'s.
+"""
