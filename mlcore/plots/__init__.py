@@ -1,0 +1,19 @@
+"""Static matplotlib helpers that the chapters share (imported only on request).
+
+``import mlcore`` does not import this package, so the library itself never
+needs matplotlib. Each helper draws one of the course's recurring pictures and
+returns a small object whose ``update``/``set_...`` method changes the picture
+in place, which is what the live panels of :mod:`mlcore.widgets` build on.
+"""
+
+from .cached_figure import BackgroundCachedFigure, mark_dynamic
+from .contour import ContourTrajectory, contour_with_trajectory
+from .error_bars import ErrorBars, predictions_with_error_bars
+from .loss_curves import LossCurves, loss_curves
+from .style import COLORS, LOSS_COLORS, course_style
+
+__all__ = [
+    "loss_curves", "LossCurves", "contour_with_trajectory", "ContourTrajectory",
+    "predictions_with_error_bars", "ErrorBars", "BackgroundCachedFigure", "mark_dynamic",
+    "COLORS", "LOSS_COLORS", "course_style",
+]

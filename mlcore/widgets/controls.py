@@ -1,0 +1,115 @@
+"""The controls the panels are built from, with one look and checked values (all chapters).
+
+ipywidgets clamps an out-of-range slider value without a word, so a setting an
+instructor wrote down could silently come back different. Values given to a
+panel are therefore checked here, and a wrong one is refused with a message
+that says which values are allowed.
+"""
+
+import math
+
+import ipywidgets as widgets
+import numpy as np
+
+__all__ = ["checkbox", "check_value", "choice", "log_slider", "slider", "sweep_values"]
+
+_STYLE = {"description_width": "initial"}
+
+
+def _layout():
+    return widgets.Layout(width="300px")
+
+
+def slider(description, value, low, high, step=0.1, *, readout_format=".2f"):
+    """A linear FloatSlider from ``low`` to ``high`` that reports while it is dragged."""
+    control = widgets.FloatSlider(min=low, max=high, step=step, description=description,
+                                  continuous_update=True, readout_format=readout_format,
+                                  style=_STYLE, layout=_layout())
+    return _with_value(control, description, value)
+
+
+def log_slider(description, value, low, high, *, steps_per_decade=20, readout_format=".3g"):
+    """A FloatLogSlider from ``low`` to ``high`` (both > 0), as used for rates and scales.
+
+    Equal slider distances are equal factors (0.01 -> 0.1 -> 1), which is how a
+    learning rate or a Huber delta is explored.
+    """
+    if not 0 < low < high:
+        raise ValueError(f"a log slider needs 0 < low < high, got low={low}, high={high}.")
+    control = widgets.FloatLogSlider(base=10, min=math.log10(low), max=math.log10(high),
+                                     step=1.0 / steps_per_decade, description=description,
+                                     continuous_update=True, readout_format=readout_format,
+                                     style=_STYLE, layout=_layout())
+    return _with_value(control, description, value)
+
+
+def choice(description, options, value):
+    """ToggleButtons: one choice out of a few ``options``, values or (label, value) pairs."""
+    control = widgets.ToggleButtons(options=options, description=description, style=_STYLE)
+    return _with_value(control, description, value)
+
+
+def checkbox(description, value):
+    """A Checkbox, for showing or hiding one curve."""
+    control = widgets.Checkbox(description=description, indent=False,
+                               layout=widgets.Layout(width="auto"))
+    return _with_value(control, description, value)
+
+
+def _with_value(control, name, value):
+    control.value = check_value(control, name, value)
+    return control
+
+
+def _bounds(control):
+    if isinstance(control, widgets.FloatLogSlider):
+        return control.base ** control.min, control.base ** control.max
+    return control.min, control.max
+
+
+def check_value(control, name, value):
+    """Return ``value`` if ``control`` can hold it exactly; otherwise raise a ValueError saying why."""
+    if isinstance(control, (widgets.FloatSlider, widgets.FloatLogSlider)):
+        low, high = _bounds(control)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"{name}={value!r} is not a number; give a number between {low:g} and {high:g}.")
+        # Log-slider bounds are 10**exponent, which rounds; allow that rounding.
+        slack = 1e-9 * max(abs(low), abs(high))
+        if not low - slack <= value <= high + slack:
+            raise ValueError(f"{name}={value!r} is outside the slider's range [{low:g}, {high:g}]; "
+                             "pick a value inside it.")
+        return min(max(value, low), high)
+    if isinstance(control, widgets.Checkbox):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name}={value!r} must be True or False.")
+        return value
+    if isinstance(control, (widgets.ToggleButtons, widgets.Dropdown, widgets.RadioButtons)):
+        allowed = _choice_values(control.options)
+        if value not in allowed:
+            raise ValueError(f"{name}={value!r} is not one of the choices {allowed}.")
+    return value
+
+
+def _choice_values(options):
+    """The values of selection options given as plain values or as (label, value) pairs."""
+    return [option[1] if isinstance(option, tuple) else option for option in options]
+
+
+def sweep_values(control, count=9):
+    """``count`` settings spread over a control's whole range, for the panel tests and benchmark.
+
+    Sliders go from one end to the other (log sliders in equal factors),
+    choices and checkboxes cycle through every option. Any control a future
+    panel adds is swept by the same rule, so no panel escapes the checks.
+    """
+    if isinstance(control, widgets.FloatLogSlider):
+        return [float(v) for v in np.geomspace(*_bounds(control), count)]
+    if isinstance(control, widgets.FloatSlider):
+        return [float(v) for v in np.linspace(control.min, control.max, count)]
+    if isinstance(control, widgets.Checkbox):
+        return [bool(k % 2 == 0) != control.value for k in range(count)]
+    if isinstance(control, (widgets.ToggleButtons, widgets.Dropdown, widgets.RadioButtons)):
+        options = _choice_values(control.options)
+        start = options.index(control.value) + 1
+        return [options[(start + k) % len(options)] for k in range(count)]
+    raise TypeError(f"no sweep rule for a {type(control).__name__}; add one to sweep_values.")

@@ -1,0 +1,129 @@
+"""Error-bar panel: per-sample errors and the one number a reduction makes of them (chapter 1).
+
+An *error* belongs to one sample (``y_hat - y``); a *loss* is one number for
+the whole data set. The panel draws each error as a bar, each sample's loss as
+a column, and the aggregate that PyTorch's ``reduction`` argument asks for:
+``'mean'`` (the default), ``'sum'``, or ``'none'`` (no aggregate: the
+per-sample vector itself). With the default data and line (``w = 1, b = 0``) it
+shows the course's facts: MSE 4/3, and L1 with ``reduction='sum'`` 2.0.
+"""
+
+import math
+
+import numpy as np
+
+import mlcore
+import mlcore.nn.functional as F
+
+from ..plots.cached_figure import mark_dynamic
+from ..plots.error_bars import predictions_with_error_bars
+from ..plots.style import COLORS, LOSS_COLORS, tidy
+from .base import Panel
+from .controls import choice, slider
+
+__all__ = ["ErrorBarPanel", "nice_limit"]
+
+LOSSES = {"mse": F.mse_loss, "mae": F.l1_loss}
+CALLS = {"mse": "F.mse_loss", "mae": "F.l1_loss"}
+
+
+def nice_limit(value):
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``value`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(power * step for step in (1.0, 2.0, 5.0, 10.0) if power * step >= value)
+
+
+class ErrorBarPanel(Panel):
+    """Predictions of the line ``y_hat = w x + b`` with error bars, and the loss (chapter 1).
+
+    Settings: ``w``, ``b`` (the line), ``loss`` (``'mse'`` or ``'mae'``) and
+    ``reduction`` (``'mean'``, ``'sum'`` or ``'none'``). ``x`` and ``y`` replace
+    the default data, inputs ``[1, 2, 3]`` with targets ``[1, 2, 5]``.
+    """
+
+    figsize = (8.0, 3.4)
+    question = ("Switch the reduction from mean to sum: by what factor does the loss change, "
+                "and why? Which w and b make the MSE as small as possible?")
+
+    def __init__(self, w=1.0, b=0.0, loss="mse", reduction="mean", *, x=(1.0, 2.0, 3.0),
+                 y=(1.0, 2.0, 5.0), caption=None):
+        self.x = np.asarray(x, dtype=np.float64).reshape(-1)
+        self.y = np.asarray(y, dtype=np.float64).reshape(-1)
+        if self.x.size == 0 or self.x.shape != self.y.shape:
+            raise ValueError(f"x and y must be non-empty and of the same length, got {self.x.size} "
+                             f"inputs and {self.y.size} targets.")
+        controls = {
+            "w": slider("slope w", w, -2.0, 4.0, 0.05),
+            "b": slider("intercept b", b, -4.0, 4.0, 0.05),
+            "loss": choice("loss", [("MSE", "mse"), ("MAE (L1)", "mae")], loss),
+            "reduction": choice("reduction", ["mean", "sum", "none"], reduction),
+        }
+        super().__init__(controls, caption=caption)
+
+    def _build(self):
+        data_ax, loss_ax = self.fig.subplots(1, 2, width_ratios=(3, 2))
+        self.error_bars = predictions_with_error_bars(self.x, self.y, self.y, ax=data_ax)
+        span = np.ptp(self.x) or 1.0
+        self._line_x = np.array([self.x.min() - 0.2 * span, self.x.max() + 0.2 * span])
+        self.model_line = mark_dynamic(data_ax.plot(self._line_x, self._line_x, color=COLORS["blue"],
+                                                    linewidth=1.2, alpha=0.6,
+                                                    label="model ŷ = w x + b")[0])
+        data_ax.set_xlim(*self._line_x)
+        low, high = self.y.min(), self.y.max()
+        margin = max(high - low, 1.0)
+        data_ax.set_ylim(low - margin, high + margin)
+        data_ax.legend(loc="upper left")
+        tidy(data_ax, title="errors: one per sample", xlabel="x", ylabel="y")
+
+        n = self.x.size
+        self.sample_bars = loss_ax.bar(np.arange(n), np.zeros(n))
+        self.total_bar = loss_ax.bar([n + 0.5], [0.0], color=COLORS["red"])[0]
+        self.total_text = loss_ax.text(n + 0.5, 0.0, "", ha="center", va="bottom")
+        mark_dynamic(*self.sample_bars, self.total_bar, self.total_text)
+        loss_ax.set_xticks(list(range(n)) + [n + 0.5], [str(i) for i in range(n)] + ["loss"])
+        loss_ax.set_xlim(-0.7, n + 1.2)
+        loss_ax.set_ylim(0.0, 1.0)
+        tidy(loss_ax, title="per-sample loss and the reduction", xlabel="sample")
+        self.loss_ax = loss_ax
+
+    def _update(self, state):
+        y_hat = mlcore.tensor(state["w"] * self.x + state["b"])
+        y = mlcore.tensor(self.y)
+        loss_fn = LOSSES[state["loss"]]
+        per_sample = loss_fn(y_hat, y, reduction="none").data
+        result = loss_fn(y_hat, y, reduction=state["reduction"])
+
+        self.error_bars.update(y_hat.data)
+        self.model_line.set_ydata(state["w"] * self._line_x + state["b"])
+        for bar, height in zip(self.sample_bars, per_sample):
+            bar.set_height(height)
+        reduced = state["reduction"] != "none"
+        total = float(result.item()) if reduced else 0.0
+        self.total_bar.set_visible(reduced)
+        self.total_bar.set_height(total)
+        self.total_text.set_position((self.total_bar.get_x() + 0.4, total))
+        self.total_text.set_text(f"{state['reduction']}\n{total:.4g}" if reduced else "none:\nno total")
+        self._rescale(y_hat, y)
+
+        for bar in self.sample_bars:
+            bar.set_color(LOSS_COLORS[state["loss"]])
+        call = f"{CALLS[state['loss']]}(y_hat, y, reduction={state['reduction']!r})"
+        value = np.array2string(result.data, precision=4) if not reduced else f"{total:.4f}"
+        self.readout.value = (f"<code>y_hat = {np.array2string(y_hat.data, precision=3)}</code><br>"
+                              f"<code>{call} = {value}</code>")
+
+    def _rescale(self, y_hat, y):
+        """Fit the loss axis to the largest bar either loss and either reduction could draw.
+
+        The limit then depends on the line only: switching MSE/MAE or mean/sum
+        compares bars on one scale (the sum is n times the mean, squares of big
+        errors dwarf their absolute values) and needs no new ticks. The axis
+        changes only when the bars leave it or shrink to a sliver, because new
+        limits redraw the static background.
+        """
+        highest = max(float(loss_fn(y_hat, y, reduction=reduction).data.max())
+                      for loss_fn in LOSSES.values() for reduction in ("none", "sum"))
+        top = self.loss_ax.get_ylim()[1]
+        wanted = nice_limit(1.15 * highest) if highest > 0 else 1.0
+        if wanted > top or wanted < top / 4:
+            self.loss_ax.set_ylim(0.0, wanted)

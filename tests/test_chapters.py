@@ -1,0 +1,270 @@
+"""The chapter notebooks keep the course template (chapters/TEMPLATE.md).
+
+These tests read the stored notebooks; they do not run them. Running them is
+nbval's job (``pytest --nbval-lax chapters/``), which compares the cells
+marked ``# NBVAL_CHECK_OUTPUT`` with their stored outputs. What is checked
+here is what nbval cannot see: that every chapter has objectives, a summary
+and an exercises pointer, slide metadata on every cell, seeded randomness,
+panels with a question and a checked guided task, PyTorch only as a referee,
+and stored outputs that come from one clean Restart & Run All.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+CHAPTERS_DIR = Path(__file__).resolve().parent.parent / "chapters"
+CHAPTERS = sorted(CHAPTERS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+CHECK = "# NBVAL_CHECK_OUTPUT"
+IGNORE = "# NBVAL_IGNORE_OUTPUT"
+NBVAL_MARKERS = (CHECK, IGNORE, "# NBVAL_RAISES_EXCEPTION", "# NBVAL_SKIP")
+# Outputs nbval cannot compare reliably: widgets, pictures and ipympl's HTML fallback.
+RICH_MIME_TYPES = ("application/vnd.jupyter.widget-view+json", "image/png", "text/html")
+# The live panels each chapter must show (issue 4); later chapters add their own rows.
+REQUIRED_PANELS = {
+    1: {"OutlierPanel", "LossShapePanel", "ErrorBarPanel"},
+    2: {"SoftmaxPanel", "SaturationPanel"},
+}
+PANEL_CONSTRUCTION = re.compile(r"^(\w+)\s*=\s*(\w+Panel)\(", re.MULTILINE)
+
+
+def load(path):
+    return nbformat.read(path, as_version=4)
+
+
+def number(path):
+    return int(path.name[:2])
+
+
+def first_line(cell):
+    return cell.source.split("\n", 1)[0].strip()
+
+
+def code_cells(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "code"]
+
+
+def markdown_cells(nb):
+    return [cell for cell in nb.cells if cell.cell_type == "markdown"]
+
+
+def checked(cell):
+    return cell.cell_type == "code" and first_line(cell) == CHECK
+
+
+def heading_cell(nb, heading):
+    """The index of the markdown cell that starts with ``heading`` (e.g. '## Summary')."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and cell.source.startswith(heading):
+            return index
+    raise AssertionError(f"no markdown cell starts with {heading!r}")
+
+
+def describe(path, cell):
+    return f"{path.name}, cell {cell.get('id', '?')!r}"
+
+
+chapter = pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+
+
+def test_the_first_slice_of_chapters_exists():
+    assert [p.name for p in CHAPTERS][:2] == ["01_errors_and_losses.ipynb", "02_cross_entropy.ipynb"]
+
+
+@chapter
+def test_notebook_is_valid_nbformat_with_cell_ids(path):
+    nb = load(path)
+    nbformat.validate(nb)
+    assert (nb.nbformat, nb.nbformat_minor) >= (4, 5), "cell ids need nbformat 4.5 or later"
+    ids = [cell.id for cell in nb.cells]
+    assert len(ids) == len(set(ids)), "cell ids must be unique"
+    prefix = f"ch{number(path)}-"
+    assert all(i.startswith(prefix) for i in ids), f"cell ids must start with {prefix!r}: {ids}"
+
+
+@chapter
+def test_notebook_metadata_names_the_chapter_and_its_exercises(path):
+    nb = load(path)
+    assert nb.metadata.kernelspec.name == "python3"
+    assert nb.metadata.mlcore.chapter == number(path)
+    assert nb.metadata.mlcore.exercises == f"exercises/{path.name}"
+    assert nb.metadata.rise.scroll is True, "long slides must scroll in RISE"
+
+
+@chapter
+def test_title_and_learning_objectives_open_the_chapter(path):
+    nb = load(path)
+    opening = nb.cells[0]
+    assert opening.cell_type == "markdown"
+    assert opening.source.startswith(f"# Chapter {number(path)} · "), opening.source[:60]
+    assert "## Learning objectives" in opening.source
+    objectives = opening.source.split("## Learning objectives", 1)[1]
+    bullets = [line for line in objectives.splitlines() if line.startswith("- ")]
+    assert len(bullets) >= 4, f"expected at least 4 learning objectives, found {len(bullets)}"
+
+
+@chapter
+def test_summary_then_exercises_pointer_close_the_chapter(path):
+    nb = load(path)
+    summary = heading_cell(nb, "## Summary")
+    exercises = heading_cell(nb, "## Exercises")
+    assert summary < exercises == len(nb.cells) - 1, "the chapter ends with its summary, then its exercises"
+    bullets = [line for line in nb.cells[summary].source.splitlines() if line.startswith("- ")]
+    assert len(bullets) >= 4, "the summary lists the chapter's main points"
+    assert f"](../exercises/{path.name})" in nb.cells[exercises].source
+
+
+@chapter
+def test_exercises_notebook_exists(path):
+    target = CHAPTERS_DIR.parent / "exercises" / path.name
+    if not target.exists():
+        pytest.xfail(f"{target.relative_to(CHAPTERS_DIR.parent)} is not written yet (issue 5)")
+    assert target.stat().st_size > 0
+
+
+@chapter
+def test_links_to_other_chapters_resolve(path):
+    nb = load(path)
+    links = {target for cell in markdown_cells(nb)
+             for target in re.findall(r"\]\(([0-9][0-9]_\w+\.ipynb)\)", cell.source)}
+    assert links, "a chapter links to its neighbours"
+    for target in links:
+        assert (CHAPTERS_DIR / target).exists(), f"{path.name} links to missing {target}"
+
+
+@chapter
+def test_every_cell_carries_slide_metadata(path):
+    nb = load(path)
+    for cell in nb.cells:
+        slide_type = cell.metadata.get("slideshow", {}).get("slide_type")
+        assert slide_type in SLIDE_TYPES, f"{describe(path, cell)}: slide_type {slide_type!r}"
+        if cell.cell_type == "markdown" and cell.source.startswith(("# ", "## ")):
+            assert slide_type == "slide", f"{describe(path, cell)}: a section starts a slide"
+        if cell.cell_type == "markdown" and cell.source.startswith("### "):
+            assert slide_type in {"slide", "subslide"}, f"{describe(path, cell)}: a subsection starts a subslide"
+
+
+@chapter
+def test_prose_outweighs_code_and_has_equations(path):
+    nb = load(path)
+    assert len(markdown_cells(nb)) >= len(code_cells(nb)), "a course, not a code dump"
+    display_equations = sum(cell.source.count("$$") // 2 for cell in markdown_cells(nb))
+    assert display_equations >= 5, f"only {display_equations} display equations"
+
+
+@chapter
+def test_setup_cell_comes_first_with_ipympl_and_seeds(path):
+    nb = load(path)
+    setup = code_cells(nb)[0]
+    assert setup.source.splitlines()[0] == "%matplotlib widget"
+    assert "mlcore.manual_seed(" in setup.source
+    assert "torch" not in setup.source, "torch is the referee: import it in the PyTorch section only"
+    assert setup.metadata.slideshow.slide_type == "skip"
+
+
+@chapter
+def test_randomness_is_seeded_in_the_cell_that_draws(path):
+    nb = load(path)
+    for cell in code_cells(nb):
+        source = cell.source
+        where = describe(path, cell)
+        assert not re.search(r"np\.random\.(?!default_rng\b)\w+\(", source), \
+            f"{where}: use np.random.default_rng(seed), not numpy's global generator"
+        assert not re.search(r"default_rng\(\s*\)", source), f"{where}: default_rng needs a seed"
+        if re.search(r"mlcore\.(randn|rand)\(", source):
+            assert "mlcore.manual_seed(" in source, f"{where}: re-seed mlcore where it draws"
+        if re.search(r"torch\.(randn|rand|randint|normal)\(", source):
+            assert "torch.manual_seed(" in source, f"{where}: re-seed torch where it draws"
+
+
+@chapter
+def test_torch_is_only_the_referee(path):
+    nb = load(path)
+    referee = next(i for i, cell in enumerate(nb.cells)
+                   if cell.cell_type == "markdown" and re.match(r"## [\d.]+ Check against PyTorch", cell.source))
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and re.search(r"\btorch\b", cell.source):
+            assert index > referee, f"{describe(path, cell)} uses torch before the PyTorch section"
+    imports = [cell for cell in code_cells(nb) if re.search(r"^import torch$", cell.source, re.MULTILINE)]
+    assert len(imports) == 1
+    assert "torch.set_num_threads(1)" in imports[0].source
+    assert "torch.set_default_dtype(torch.float64)" in imports[0].source
+    comparisons = [cell for cell in nb.cells[referee:] if checked(cell) and "mlcore.cmp(" in cell.source]
+    assert len(comparisons) >= 2, "the PyTorch section compares with mlcore.cmp in checked cells"
+
+
+@chapter
+def test_nbval_markers_sit_on_the_first_line(path):
+    nb = load(path)
+    for cell in code_cells(nb):
+        lines = cell.source.splitlines()
+        for marker in NBVAL_MARKERS:
+            for line_number, line in enumerate(lines):
+                if line.strip() == marker:
+                    assert line_number == 0, f"{describe(path, cell)}: {marker} must be the first line"
+        assert not (CHECK in cell.source and IGNORE in cell.source), describe(path, cell)
+
+
+@chapter
+def test_checked_cells_have_plain_text_outputs(path):
+    nb = load(path)
+    checked_cells = [cell for cell in nb.cells if checked(cell)]
+    assert len(checked_cells) >= 10, "a chapter checks its numbers"
+    for cell in checked_cells:
+        assert cell.outputs, f"{describe(path, cell)} is checked but has no stored output"
+        for output in cell.outputs:
+            assert output.output_type in {"stream", "execute_result"}, describe(path, cell)
+            if output.output_type == "stream":
+                assert output.name == "stdout", f"{describe(path, cell)} writes to stderr"
+            else:
+                assert set(output.data) == {"text/plain"}, describe(path, cell)
+
+
+@chapter
+def test_widget_and_picture_outputs_are_ignored_by_nbval(path):
+    nb = load(path)
+    for cell in code_cells(nb):
+        rich = any(mime in output.get("data", {}) for output in cell.outputs for mime in RICH_MIME_TYPES)
+        if rich:
+            assert first_line(cell) == IGNORE, f"{describe(path, cell)} shows a widget or a picture"
+
+
+@chapter
+def test_outputs_come_from_one_clean_run(path):
+    nb = load(path)
+    counts = [cell.execution_count for cell in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), f"run Restart & Run All before saving: {counts}"
+    for cell in code_cells(nb):
+        for output in cell.outputs:
+            assert output.output_type != "error", f"{describe(path, cell)} stored an error"
+            if output.output_type == "stream":
+                assert output.name == "stdout", f"{describe(path, cell)} stored stderr: {output.text[:200]}"
+
+
+@chapter
+def test_chapter_shows_its_required_panels(path):
+    nb = load(path)
+    setup = code_cells(nb)[0].source
+    shown = set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for variable, panel in PANEL_CONSTRUCTION.findall(cell.source):
+            where = describe(path, cell)
+            shown.add(panel)
+            assert re.search(rf"^from mlcore\.widgets import .*\b{panel}\b", setup, re.MULTILINE), \
+                f"{where}: import {panel} in the setup cell"
+            assert first_line(cell) == IGNORE, f"{where}: a panel cell is ignored by nbval"
+            assert cell.source.rstrip().splitlines()[-1] == variable, \
+                f"{where}: end the cell with {variable!r} so the panel displays itself"
+            caption = nb.cells[index - 1]
+            assert caption.cell_type == "markdown" and "**Question**" in caption.source \
+                and "?" in caption.source, f"{where}: the caption above a panel asks a question"
+            tasks = [later for later in nb.cells[index + 1:]
+                     if checked(later) and f"{variable}.set_state(" in later.source]
+            assert tasks, f"{where}: a checked guided-task cell sets {variable} with set_state"
+    assert REQUIRED_PANELS.get(number(path), set()) <= shown
