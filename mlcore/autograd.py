@@ -2,36 +2,15 @@
 
 Each tensor made by an operation remembers its parents and a ``backward``
 function that turns the gradient of the output into one gradient per parent
-(local gradient times upstream gradient: the chain rule). ``backward`` below
-visits the graph once, from the output back to the leaves, in reverse
-topological order, so that a node's gradient is complete (all paths through it
-summed) before it is passed on.
+(local gradient times upstream gradient: the chain rule). ``run_backward``
+below visits the graph once, from the output back to the leaves, in reverse
+topological order (children before parents), so that a node's gradient is
+complete (all paths through it summed) before it is passed on.
 """
 
+import heapq
+
 import numpy as np
-
-
-def topological_order(root):
-    """Return the nodes that lead to `root` and require grad, parents before children.
-
-    Iterative depth-first search: a chain of 100,000 operations would overflow
-    Python's recursion limit with the recursive version micrograd uses.
-    """
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in node._parents:
-            if parent.requires_grad and id(parent) not in visited:
-                stack.append((parent, False))
-    return order
 
 
 def _graph_freed(grad):
@@ -43,43 +22,92 @@ def _graph_freed(grad):
     )
 
 
+def _bad_rule(node, what):
+    return RuntimeError(
+        f"The backward rule of '{node._op}' returned {what}. A rule must return one "
+        "gradient per input, each of that input's shape (or None), e.g. with "
+        "mlcore.broadcast.unbroadcast for an input that was broadcast."
+    )
+
+
 def run_backward(root, gradient, retain_graph=False, inputs=None):
     """Propagate `gradient` (d root / d root) from `root` back through the graph.
 
-    Leaves (tensors a user created with ``requires_grad=True``) accumulate the
-    result into ``.grad``, as PyTorch does. If `inputs` is given, their
-    gradients are returned instead and no ``.grad`` is touched.
+    Without `inputs`, leaves (tensors a user created with ``requires_grad=True``)
+    accumulate the result into ``.grad``, as PyTorch does, and so do tensors that
+    called ``retain_grad()``. With `inputs`, nothing's ``.grad`` is touched:
+    the gradients of `inputs` are returned as a dict {tensor: array}.
     """
-    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
-    found = [None] * (0 if inputs is None else len(inputs))
-    grads = {id(root): gradient}
-    for node in reversed(topological_order(root)):
-        grad = grads.pop(id(node), None)
-        if grad is None:
-            continue
-        if wanted is not None and id(node) in wanted:
-            found[wanted[id(node)]] = grad
-        backward = node._backward
-        if backward is None:
+    wanted = None if inputs is None else set(inputs)
+    found = {}
+    grads = {root: gradient}
+    # A heap of the computed tensors waiting for their gradient, newest first. A
+    # tensor is always created after the tensors it is computed from, so when the
+    # newest waiting tensor comes up, everything computed from it has already
+    # passed its gradient back: its gradient is complete. (This is a topological
+    # order, found without recursion, so a chain of 100,000 operations is fine.)
+    waiting = [] if root._backward is None else [(-root._number, root)]
+    # Gradients through a domain error (log(0) = -inf, ...) are inf or nan, as in
+    # PyTorch, which does not warn about them either.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        while waiting:
+            node = heapq.heappop(waiting)[1]
+            grad = grads.pop(node)
             if wanted is None:
-                _accumulate(node, grad)
-            continue
-        if wanted is None and node._retains_grad:
-            _accumulate(node, grad)
-        parent_grads = backward(grad)
-        if not retain_graph:
-            node._backward = _graph_freed
-        for parent, parent_grad in zip(node._parents, parent_grads):
-            if parent_grad is None or not parent.requires_grad:
-                continue
-            key = id(parent)
-            # Not +=: the same array may have been handed to several parents.
-            grads[key] = grads[key] + parent_grad if key in grads else parent_grad
+                if node._retains_grad:
+                    _accumulate(node, grad)
+            elif node in wanted:
+                found[node] = grad
+            parent_grads = node._backward(grad)
+            if not retain_graph:
+                node._backward = _graph_freed
+            if len(parent_grads) != len(node._parents):
+                raise _bad_rule(node, f"{len(parent_grads)} gradients for {len(node._parents)} inputs")
+            for parent, parent_grad in zip(node._parents, parent_grads):
+                if parent_grad is None or not parent.requires_grad:
+                    continue
+                if parent_grad.shape != parent.data.shape:
+                    raise _bad_rule(node, f"a gradient of shape {parent_grad.shape} for an input "
+                                          f"of shape {parent.data.shape}")
+                if parent in grads:
+                    # Not +=: the same array may have been handed to several parents.
+                    grads[parent] = grads[parent] + parent_grad
+                else:
+                    grads[parent] = parent_grad
+                    if parent._backward is not None:
+                        heapq.heappush(waiting, (-parent._number, parent))
+    # What is left are the leaves' gradients, complete. Storing them only now means
+    # that a pass which fails half-way (a freed graph) changes no .grad at all.
+    if wanted is None:
+        _store_leaf_gradients(grads, gradient, retain_graph)
+    else:
+        found.update((leaf, grad) for leaf, grad in grads.items() if leaf in wanted)
     return found
 
 
+def _store_leaf_gradients(grads, root_gradient, retain_graph):
+    """Add each leaf's gradient into its ``.grad`` (a first gradient is stored, not added).
+
+    A first gradient is kept as it is when no one else can see it, as PyTorch
+    does: an array that a backward rule made for this leaf alone. Any other is
+    copied, so that adding into one ``.grad`` later cannot change another array:
+    the caller's `root_gradient`, a view of another array, an array handed to
+    two leaves, or anything a retained graph may still use.
+    """
+    stored = set()
+    for leaf, grad in grads.items():
+        if leaf.grad is not None:
+            leaf.grad += grad
+        elif (type(grad) is np.ndarray and grad.base is None and grad is not root_gradient
+              and not retain_graph and grad.dtype == leaf.data.dtype and id(grad) not in stored):
+            leaf.grad = grad
+            stored.add(id(grad))
+        else:
+            leaf.grad = np.array(grad, dtype=leaf.data.dtype)
+
+
 def _accumulate(node, grad):
-    # Copy on first store: a backward rule may hand the same array to two parents.
+    # Copy on first store: the array goes on to this node's backward rule.
     if node.grad is None:
         node.grad = np.array(grad, dtype=node.data.dtype)
     else:
@@ -96,10 +124,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=False):
         raise ValueError("grad() needs at least one input to differentiate with respect to.")
     gradient = outputs._initial_gradient(grad_outputs)
     found = run_backward(outputs, gradient, retain_graph=retain_graph, inputs=inputs)
-    for i, (t, g) in enumerate(zip(inputs, found)):
-        if g is None:
+    for i, t in enumerate(inputs):
+        if t not in found:
             raise RuntimeError(
                 f"Input {i} (shape {t.shape}) was not used to compute the output, so it has "
                 "no gradient. Check that you passed the tensors the loss was computed from."
             )
-    return found
+    # Fresh arrays of each input's dtype: a rule may return a read-only broadcast view.
+    return [np.array(found[t], dtype=t.data.dtype) for t in inputs]

@@ -28,6 +28,11 @@ class _GradMode:
 
     mode = True
 
+    def __new__(cls, fn=None):
+        # Both ``@no_grad()`` and a bare ``@no_grad`` decorate, as in PyTorch.
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
+
     def __enter__(self):
         self._previous = _set_enabled(self.mode)
 

@@ -8,12 +8,18 @@ parent, local derivative times ``g``. Shapes and semantics follow PyTorch, so
 every result can be compared with ``torch`` one to one.
 """
 
+import itertools
 import numbers
 
 import numpy as np
 
 from . import autograd, grad_mode
 from .broadcast import unbroadcast
+
+
+# Creation numbers: a tensor is always created after its parents, so the backward
+# pass can visit the graph newest first (see autograd.run_backward).
+_created = itertools.count()
 
 
 class Tensor:
@@ -23,10 +29,13 @@ class Tensor:
     ``requires_grad``. Build one with :func:`mlcore.tensor`.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_op", "_backward", "_retains_grad")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_op", "_backward", "_retains_grad",
+                 "_number")
     # Make numpy hand mixed expressions to us (ndarray + Tensor -> Tensor.__radd__)
     # instead of silently turning the tensor into an array and dropping the graph.
     __array_ufunc__ = None
+    # == compares elementwise, so hashing (dicts, sets) goes by identity, as in PyTorch.
+    __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad=False):
         self.data = data if isinstance(data, np.ndarray) else np.asarray(data)
@@ -36,6 +45,7 @@ class Tensor:
         self._op = None
         self._backward = None
         self._retains_grad = False
+        self._number = next(_created)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -43,14 +53,17 @@ class Tensor:
     def from_op(data, parents, op, backward):
         """Return the tensor `op` computed as `data` from `parents`.
 
-        `backward(g)` must return one gradient (or None) per parent. This is the
-        one way mlcore operations, layers and losses join the graph.
+        `backward(g)` must return one gradient (or None) per parent: a new array
+        or a view of `g`, never an array that lives on elsewhere (such as a
+        parameter's data), since the engine may keep it as a leaf's ``.grad``.
+        This is the one way mlcore operations, layers and losses join the graph.
         """
         out = Tensor.__new__(Tensor)
         # Reductions return numpy scalars; .data is always a real (writable) array.
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out._retains_grad = False
+        out._number = next(_created)
         if grad_mode._enabled:
             out._parents = parents
             out._op = op
@@ -106,9 +119,6 @@ class Tensor:
     def __len__(self):
         return len(self.data)
 
-    def __hash__(self):
-        return id(self)
-
     def __bool__(self):
         return bool(self.data)
 
@@ -123,7 +133,8 @@ class Tensor:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4,
+                               floatmode=_float_mode(self.data))
         extras = []
         if self.dtype not in (np.float64, np.int64):
             extras.append(f"dtype={self.dtype}")
@@ -201,7 +212,7 @@ class Tensor:
                     "to a scalar first (loss = out.mean() or out.sum()), or pass "
                     f"gradient=numpy.ones({self.shape}) to get the gradient of out.sum()."
                 )
-            return np.ones_like(self.data)
+            return np.ones(self.data.shape, self.data.dtype)
         gradient = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
                               dtype=self.data.dtype)
         if gradient.shape != self.shape:
@@ -224,10 +235,15 @@ class Tensor:
         """Wrap a Python number, list or array as a constant tensor."""
         if isinstance(other, Tensor):
             return other
+        dtype = self.data.dtype
         # A Python scalar takes this tensor's float dtype, so float32 stays float32.
-        if isinstance(other, numbers.Number) and self.data.dtype.kind == "f":
-            return Tensor(np.asarray(other, dtype=self.data.dtype))
-        return Tensor(np.asarray(other))
+        if isinstance(other, (float, int, numbers.Number)) and dtype.kind == "f":
+            return Tensor(np.array(other, dtype=dtype))
+        other = np.asarray(other)
+        # So do integer and boolean arrays, as in PyTorch (numpy would promote to float64).
+        if other.dtype.kind in "biu" and dtype.kind == "f":
+            other = other.astype(dtype)
+        return Tensor(other)
 
     def __add__(self, other):
         other = self._lift(other)
@@ -266,9 +282,8 @@ class Tensor:
             out = a.data / b.data
 
         def backward(g):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return (unbroadcast(g / b.data, a.shape) if a.requires_grad else None,
-                        unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None)
+            return (unbroadcast(g / b.data, a.shape) if a.requires_grad else None,
+                    unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None)
 
         return Tensor.from_op(out, (a, b), "div", backward)
 
@@ -279,15 +294,18 @@ class Tensor:
             out = a.data ** b.data
 
         def backward(g):
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                ga = gb = None
-                if a.requires_grad:
-                    ga = unbroadcast(g * b.data * a.data ** (b.data - 1), a.shape)
-                if b.requires_grad:
-                    # d a**b / d b = a**b * log(a); PyTorch defines it as 0 where a == 0.
-                    log_a = np.where(a.data == 0, 0, np.log(np.where(a.data == 0, 1, a.data)))
-                    gb = unbroadcast(g * out * log_a, b.shape)
-                return ga, gb
+            ga = gb = None
+            if a.requires_grad:
+                local = b.data * a.data ** (b.data - 1)
+                if not b.data.all():
+                    # PyTorch: d a**0 / d a = 0, also at a == 0 where the formula gives 0 * inf.
+                    local = np.where(b.data == 0, 0, local)
+                ga = unbroadcast(g * local, a.shape)
+            if b.requires_grad:
+                # d a**b / d b = a**b * log(a); PyTorch defines it as 0 where a == 0 and b >= 0.
+                gb = np.where((a.data == 0) & (b.data >= 0), 0, g * out * np.log(a.data))
+                gb = unbroadcast(gb, b.shape)
+            return ga, gb
 
         return Tensor.from_op(out, (a, b), "pow", backward)
 
@@ -308,17 +326,14 @@ class Tensor:
             # Treat 1-D operands as a row (left) or column (right) matrix, as matmul does.
             A = a.data[None, :] if a.ndim == 1 else a.data
             B = b.data[:, None] if b.ndim == 1 else b.data
-            G = g
-            if a.ndim == 1:
-                G = np.expand_dims(G, -2)
-            if b.ndim == 1:
-                G = np.expand_dims(G, -1)
+            G = g[..., None] if b.ndim == 1 else g
+            G = G[..., None, :] if a.ndim == 1 else G
             ga = gb = None
             if a.requires_grad:
-                ga = G @ np.swapaxes(B, -1, -2)
+                ga = G @ B.swapaxes(-1, -2)
                 ga = unbroadcast(ga, A.shape).reshape(a.shape)
             if b.requires_grad:
-                gb = np.swapaxes(A, -1, -2) @ G
+                gb = A.swapaxes(-1, -2) @ G
                 gb = unbroadcast(gb, B.shape).reshape(b.shape)
             return ga, gb
 
@@ -341,6 +356,30 @@ class Tensor:
 
     def __rmatmul__(self, other):
         return self._lift(other) @ self
+
+    # In place: ``p -= lr * p.grad`` under no_grad() updates p itself, as in PyTorch.
+    # Without these, Python would quietly rebind the name to a new tensor.
+    def _inplace(self, other, ufunc):
+        if self.requires_grad and grad_mode._enabled:
+            raise RuntimeError(
+                "In-place operation on a tensor that requires grad: the graph could not "
+                "compute its gradient any more. Update parameters inside `with mlcore.no_grad():` "
+                "(as optimizers do), or write `t = t - x` to build a new tensor."
+            )
+        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data)
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(other, np.add)
+
+    def __isub__(self, other):
+        return self._inplace(other, np.subtract)
+
+    def __imul__(self, other):
+        return self._inplace(other, np.multiply)
+
+    def __itruediv__(self, other):
+        return self._inplace(other, np.true_divide)
 
     def __neg__(self):
         return Tensor.from_op(-self.data, (self,), "neg", lambda g: (-g,))
@@ -382,22 +421,12 @@ class Tensor:
         x = self.data
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.log(x)
-
-        def backward(g):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return (g / x,)
-
-        return Tensor.from_op(out, (self,), "log", backward)
+        return Tensor.from_op(out, (self,), "log", lambda g: (g / x,))
 
     def sqrt(self):
         with np.errstate(invalid="ignore"):
             out = np.sqrt(self.data)
-
-        def backward(g):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return (g / (2 * out),)
-
-        return Tensor.from_op(out, (self,), "sqrt", backward)
+        return Tensor.from_op(out, (self,), "sqrt", lambda g: (g / (2 * out),))
 
     def abs(self):
         x = self.data
@@ -460,23 +489,29 @@ class Tensor:
             dim = tuple(dim)
         return dim, keepdim
 
-    def _expand_back(self, g, dim, keepdim):
-        """Stretch a reduced gradient back to this tensor's shape."""
-        if dim is not None and not keepdim:
-            g = np.expand_dims(g, dim)
-        return np.broadcast_to(g, self.shape)
+    def _expand_back(self, g, dim):
+        """Stretch a reduced gradient back to this tensor's shape: each summed element gets it."""
+        shape = self.data.shape
+        if dim is not None:
+            # Put back the reduced dims as length 1, so that g broadcasts along them.
+            dims = [d % len(shape) for d in (dim if isinstance(dim, tuple) else (dim,))]
+            g = g.reshape([1 if i in dims else n for i, n in enumerate(shape)])
+        full = np.empty(shape, g.dtype)
+        full[...] = g
+        return full
 
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = self._dims(dim, axis, keepdim, keepdims)
-        out = np.sum(self.data, axis=dim, keepdims=keepdim)
-        return Tensor.from_op(out, (self,), "sum", lambda g: (self._expand_back(g, dim, keepdim),))
+        out = self.data.sum(axis=dim, keepdims=keepdim)
+        return Tensor.from_op(out, (self,), "sum", lambda g: (self._expand_back(g, dim),))
 
     def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = self._dims(dim, axis, keepdim, keepdims)
-        out = np.mean(self.data, axis=dim, keepdims=keepdim)
-        count = self.data.size // max(out.size, 1)
-        return Tensor.from_op(out, (self,), "mean",
-                              lambda g: (self._expand_back(g / count, dim, keepdim),))
+        total = self.data.sum(axis=dim, keepdims=keepdim)
+        count = self.data.size // max(total.size, 1)
+        # sum / count is how np.mean computes it, without np.mean's slow Python wrapper.
+        return Tensor.from_op(total / count, (self,), "mean",
+                              lambda g: (self._expand_back(g / count, dim),))
 
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """Largest value, overall or along `dim` (values only; see ``argmax`` for indices).
@@ -501,7 +536,7 @@ class Tensor:
                 out = np.squeeze(out, axis=dim)
 
             def backward(g):
-                grad = np.zeros_like(x)
+                grad = np.zeros(x.shape, x.dtype)
                 np.put_along_axis(grad, index, g if keepdim else np.expand_dims(g, dim), axis=dim)
                 return (grad,)
 
@@ -574,12 +609,13 @@ class Tensor:
             return self.reshape(tuple(n for n in self.shape if n != 1))
         dim = dim % self.ndim
         if self.shape[dim] != 1:
-            return self
+            return self.reshape(self.shape)
         return self.reshape(self.shape[:dim] + self.shape[dim + 1:])
 
     def permute(self, *dims):
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
             dims = tuple(dims[0])
+        dims = tuple(d % self.ndim for d in dims)  # permute(0, -1, 1) is permute(0, 2, 1)
         inverse = tuple(np.argsort(dims))
         return Tensor.from_op(self.data.transpose(dims), (self,), "permute",
                               lambda g: (g.transpose(inverse),))
@@ -603,7 +639,7 @@ class Tensor:
         advanced = _is_advanced(index)
 
         def backward(g):
-            grad = np.zeros_like(x)
+            grad = np.zeros(x.shape, x.dtype)
             if advanced:
                 np.add.at(grad, index, g)
             else:
@@ -613,19 +649,21 @@ class Tensor:
         return Tensor.from_op(out, (self,), "index", backward)
 
     def __setitem__(self, index, value):
-        if self.requires_grad:
+        if self.requires_grad and grad_mode._enabled:
             raise RuntimeError(
-                "In-place assignment into a tensor that is part of a graph would make its "
-                "gradients wrong. Build a new tensor instead, or change .data under "
-                "mlcore.no_grad() if you mean to edit values outside of autograd."
+                "In-place assignment into a tensor that requires grad would make its "
+                "gradients wrong. Build a new tensor instead, or assign inside "
+                "`with mlcore.no_grad():` if you mean to edit values outside of autograd."
             )
         self.data[_unwrap_index(index)] = value.data if isinstance(value, Tensor) else value
 
     # ---------------------------------------------------------------- dtype
     def to(self, dtype):
         """Cast to `dtype`; the gradient is cast back, as in PyTorch."""
-        source = self.data.dtype
-        return Tensor.from_op(self.data.astype(dtype), (self,), "to", lambda g: (g.astype(source),))
+        source, data = self.data.dtype, self.data.astype(dtype)
+        if data.dtype.kind != "f":
+            return Tensor(data)  # integers carry no gradient, as in PyTorch
+        return Tensor.from_op(data, (self,), "to", lambda g: (g.astype(source),))
 
     def double(self):
         return self.to(np.float64)
@@ -636,6 +674,14 @@ class Tensor:
 
     def long(self):
         return self.to(np.int64)
+
+
+def _float_mode(array):
+    """PyTorch prints whole numbers as ``1.`` and anything else with four decimals."""
+    if array.dtype.kind != "f":
+        return "maxprec_equal"
+    finite = array[np.isfinite(array)]
+    return "maxprec_equal" if np.array_equal(finite, np.round(finite)) else "fixed"
 
 
 def _unwrap_index(index):
@@ -659,10 +705,15 @@ def tensor(data, requires_grad=False, dtype=None):
     """
     if isinstance(data, Tensor):
         data = data.data
-    array = np.array(data, dtype=dtype)
+    try:
+        array = np.array(data, dtype=dtype)
+    except ValueError as error:  # numpy refuses ragged nested lists
+        raise ValueError(f"Could not build a tensor from this data ({error}). {_RAGGED}") from None
     if array.dtype == object:
-        raise TypeError(
-            "Could not build a tensor from this data: numpy made an array of Python objects. "
-            "Check that every row of a nested list has the same length and holds numbers."
-        )
+        raise TypeError(f"Could not build a tensor from this data: numpy made an array of "
+                        f"Python objects. {_RAGGED}")
     return Tensor(array, requires_grad=requires_grad)
+
+
+_RAGGED = "Check that every row of a nested list has the same length and holds numbers."
+
