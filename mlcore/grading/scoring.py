@@ -1,0 +1,103 @@
+"""Turn what each cell did into a status and a message per question.
+
+A test cell earns its points when it runs without raising. Otherwise the
+status names why, looking at the test cell itself and, when the test only
+tripped over an earlier problem (``NameError: name 'mse' is not defined``),
+at the student's cells since the previous test, the answer to this question:
+
+========  ===============================================================
+passed    the test cell ran without raising
+failed    the test judged the answer wrong (``AssertionError``, a failed
+          check of ``mlcore.grading.checks``) or not given yet (the stub's
+          ``NotImplementedError``, raised by the test or by the answer)
+timeout   the test, or the answer it needs, ran past the per-cell limit
+error     anything else: an unexpected exception (the message names it and
+          the student cell that caused it), ``input()``, a deleted answer
+          cell, or a kernel that died before or during the test
+========  ===============================================================
+"""
+
+import re
+
+from .results import QuestionResult
+
+_FAILED = ("AssertionError", "CheckFailed")
+_NOT_ANSWERED = "NotImplementedError"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def score_questions(source, graded, log, timeout):
+    """The ``QuestionResult`` of every test cell of ``source``, in notebook order."""
+    results = []
+    previous = -1
+    for test in source.tests:
+        position = graded.test_positions[test.grade_id]
+        status, message = _judge(graded, log, position, previous, test, source, timeout)
+        points = test.points if status == "passed" else 0.0
+        results.append(QuestionResult(test.grade_id, points, test.points, status, message))
+        previous = position
+    return results
+
+
+def _judge(graded, log, position, previous, test, source, timeout):
+    stop = log.stop
+    if stop is not None and stop.index <= position:
+        return _stopped(graded, stop, position, timeout)
+    run = log.runs[position]
+    if run.outcome == "ok":
+        return "passed", ""
+    if run.outcome == "timeout":
+        return "timeout", f"this test did not finish within {timeout:g} s: does your code loop forever?"
+    if run.ename in _FAILED:
+        return "failed", run.evalue or _failing_line(run.traceback)
+    if run.ename == _NOT_ANSWERED:
+        return "failed", "not answered yet: your code still raises NotImplementedError(); replace the stub."
+    raised = _describe(run.ename, run.evalue)
+    cause_index = max((index for index in log.runs
+                       if previous < index < position and log.runs[index].outcome != "ok"
+                       and graded.origins[index].kind == "submission"), default=None)
+    if cause_index is not None:
+        cause, where = log.runs[cause_index], graded.origins[cause_index].describe()
+        if cause.outcome == "timeout":
+            return "timeout", (f"{where} did not finish within {timeout:g} s (an infinite loop?), "
+                               f"so the test could not use it ({raised}).")
+        if cause.ename == _NOT_ANSWERED:
+            return "failed", f"not answered yet: {where} still raises NotImplementedError(); replace the stub."
+        return "error", f"{raised}\nThe likely cause: {where} raised {_describe(cause.ename, cause.evalue)}"
+    missing = [gid for index, gid in graded.missing_answers.items() if index < test.index
+               and not any(index < other.index < test.index for other in source.tests)]
+    if missing:
+        return "error", (f"{raised}\nThe answer cell '{missing[0]}' is missing from the submission "
+                         f"(deleted?); copy it back from the exercise notebook.")
+    return "error", raised
+
+
+def _stopped(graded, stop, position, timeout):
+    where = graded.origins[stop.index].describe()
+    if stop.index == position:
+        if stop.reason == "died":
+            return "error", ("the kernel died while running this test: your code ended Python "
+                             "(os._exit, a crash, or running out of memory).")
+        return "timeout", (f"this test did not finish within {timeout:g} s and ignored the interrupt, "
+                           "so grading stopped here.")
+    if stop.reason == "died":
+        return "error", (f"not graded: the kernel died while running {where} (os._exit, a crash, "
+                         "or running out of memory), so no later cell could run.")
+    return "timeout", (f"not graded: {where} did not finish within {timeout:g} s and ignored the "
+                       "interrupt, so no later cell could run.")
+
+
+def _describe(ename, evalue):
+    if ename == "StdinNotImplementedError":
+        return ("input() was called, but a graded notebook cannot read the keyboard: remove input() "
+                "and take the values as function arguments.")
+    return f"{ename}: {evalue}" if evalue else ename
+
+
+def _failing_line(traceback):
+    """The ``---->`` line of an IPython traceback: the assert that failed, for a bare ``assert``."""
+    for frame in reversed(traceback):
+        for line in _ANSI.sub("", frame).splitlines():
+            if line.lstrip().startswith("---->"):
+                return "assertion failed: " + line.split("---->", 1)[1].strip().lstrip("0123456789").strip()
+    return "assertion failed"

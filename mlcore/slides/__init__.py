@@ -1,0 +1,13 @@
+"""Lecture decks of the chapters: static reveal.js slides that work offline.
+
+``python -m mlcore.slides`` (``make slides``) writes one deck per chapter to
+``build/slides/``. For live slides with moving panels, open a chapter in
+JupyterLab and start RISE instead (the slideshow button in the notebook's
+toolbar); both read the same ``slideshow`` cell metadata.
+
+Imports nbconvert, so ``import mlcore`` does not import this package.
+"""
+
+from .deck import build_deck
+
+__all__ = ["build_deck"]

@@ -1,0 +1,281 @@
+"""mlcore.grading.checks: coercion, fresh copies, and the misconception each failure names."""
+
+import numpy as np
+import pytest
+import torch
+
+from mlcore.grading.checks import (CheckFailed, Misconception, as_float_array, check_choice,
+                                   check_function, check_value)
+
+X = "\N{BALLOT X}"
+OK = "\N{CHECK MARK}"
+
+
+def mse(y_hat, y):
+    return np.mean((np.asarray(y_hat) - np.asarray(y)) ** 2)
+
+
+MSE_CASES = [([1.0, 2.0, 3.0], [1.0, 2.0, 5.0]), ([0.5], [2.0]), ([[1.0, -1.0], [0.0, 3.0]], [[0.0, 0.0], [0.0, 1.0]])]
+SUM_NOT_AVERAGED = Misconception("the sum was not averaged",
+                                 lambda y_hat, y: np.sum((np.asarray(y_hat) - np.asarray(y)) ** 2),
+                                 "Divide by the number of elements.")
+
+
+def _log_softmax(z):
+    z = np.asarray(z, dtype=float)
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def cross_entropy(logits, target):
+    logits = np.asarray(logits, dtype=float)
+    return -np.mean(_log_softmax(logits)[np.arange(len(target)), target])
+
+
+def softmax(z):
+    return np.exp(_log_softmax(z))
+
+
+def naive_softmax(z):
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+CE_CASES = [(np.array([[0.1, 0.2, 0.3]]), np.array([1])),
+            (np.array([[2.0, -1.0], [0.5, 0.5], [-3.0, 1.0]]), np.array([0, 1, 1]))]
+CE_MISCONCEPTIONS = [
+    Misconception("the sign is wrong", lambda z, t: -cross_entropy(z, t),
+                  "Cross-entropy is minus the mean log-probability of the true class."),
+    Misconception("log was taken of probabilities instead of logits",
+                  lambda z, t: -np.mean(np.log(np.asarray(z)[np.arange(len(t)), t])),
+                  "The inputs are logits: apply log_softmax to them, not log."),
+]
+
+
+def test_correct_function_prints_one_line_and_returns_none(capsys):
+    assert check_function(mse, mse, MSE_CASES, misconceptions=[SUM_NOT_AVERAGED]) is None
+    assert capsys.readouterr().out == f"{OK} mse: correct on all 3 cases.\n"
+
+
+def test_sum_not_averaged_is_named_with_the_smallest_counterexample():
+    def learner_mse(y_hat, y):
+        return np.sum((np.asarray(y_hat) - np.asarray(y)) ** 2)
+
+    with pytest.raises(CheckFailed) as failure:
+        check_function(learner_mse, mse, MSE_CASES, misconceptions=[SUM_NOT_AVERAGED])
+    assert str(failure.value).splitlines() == [
+        f"{X} learner_mse is not right yet: 2 of 3 cases fail.",
+        "Likely misconception: the sum was not averaged. Divide by the number of elements.",
+        "Smallest failing case: learner_mse(y_hat=[1., 2., 3.], y=[1., 2., 5.])",
+        "  expected: 1.33333",
+        "  got:      4",
+    ]
+
+
+def test_wrong_sign_is_named():
+    def learner_ce(logits, target):
+        return np.mean(_log_softmax(logits)[np.arange(len(target)), target])
+
+    with pytest.raises(CheckFailed) as failure:
+        check_function(learner_ce, cross_entropy, CE_CASES, misconceptions=CE_MISCONCEPTIONS)
+    lines = str(failure.value).splitlines()
+    assert lines[1] == ("Likely misconception: the sign is wrong. Cross-entropy is minus the mean "
+                        "log-probability of the true class.")
+    assert lines[2:] == ["Smallest failing case: learner_ce(logits=[[0.1, 0.2, 0.3]], target=[1.])",
+                         "  expected: 1.10194", "  got:      -1.10194"]
+
+
+def test_log_of_probabilities_instead_of_logits_is_named():
+    def learner_ce(logits, target):
+        return -np.mean(np.log(logits[np.arange(len(target)), target]))
+
+    with pytest.raises(CheckFailed) as failure:
+        check_function(learner_ce, cross_entropy, CE_CASES, misconceptions=CE_MISCONCEPTIONS)
+    lines = str(failure.value).splitlines()
+    assert lines[0] == f"{X} learner_ce is not right yet: 2 of 2 cases fail."
+    assert lines[1] == ("Likely misconception: log was taken of probabilities instead of logits. "
+                        "The inputs are logits: apply log_softmax to them, not log.")
+    assert lines[3:] == ["  expected: 1.10194", "  got:      1.60944"]
+
+
+def test_max_not_subtracted_is_named_from_the_overflowing_case():
+    cases = [(np.array([1.0, 2.0, 3.0]),), (np.array([1000.0, 0.0]),), (np.array([[0.0, 0.0], [1.0, -1.0]]),)]
+    mistake = Misconception("the max was not subtracted before exp", naive_softmax,
+                            "exp(1000) overflows; subtract the largest logit first.")
+    with pytest.raises(CheckFailed) as failure:
+        check_function(naive_softmax, softmax, cases, misconceptions=[mistake], name="softmax")
+    assert str(failure.value).splitlines() == [
+        f"{X} softmax is not right yet: 1 of 3 cases fail.",
+        "Likely misconception: the max was not subtracted before exp. exp(1000) overflows; subtract the "
+        "largest logit first.",
+        "Smallest failing case: softmax(z=[1000.,    0.])",
+        "  expected: [1., 0.]",
+        "  got:      [nan,  0.]",
+    ]
+
+
+def test_gradient_of_the_wrong_loss_is_named():
+    def mae_grad(y_hat, y):
+        return np.sign(np.asarray(y_hat) - np.asarray(y)) / np.size(y)
+
+    def mse_grad(y_hat, y):
+        return 2 * (np.asarray(y_hat) - np.asarray(y)) / np.size(y)
+
+    mistakes = [SUM_NOT_AVERAGED, Misconception("this is the gradient of MSE, not of MAE", mse_grad,
+                                                "The derivative of |e| is sign(e), not 2e.")]
+    with pytest.raises(CheckFailed) as failure:
+        check_function(mse_grad, mae_grad, MSE_CASES, misconceptions=mistakes, name="mae_grad")
+    lines = str(failure.value).splitlines()
+    assert lines[1] == ("Likely misconception: this is the gradient of MSE, not of MAE. "
+                        "The derivative of |e| is sign(e), not 2e.")
+    assert lines[2:] == ["Smallest failing case: mae_grad(y_hat=[0.5], y=[2.])", "  expected: [-1.]",
+                         "  got:      [-3.]"]
+
+
+def test_unknown_mistake_says_no_misconception_matches():
+    with pytest.raises(CheckFailed) as failure:
+        check_function(lambda y_hat, y: 0.0, mse, MSE_CASES, misconceptions=[SUM_NOT_AVERAGED], name="mse")
+    assert str(failure.value).splitlines()[1] == (
+        "No common mistake matches these results; compare your formula with the statement on the case below.")
+
+
+def test_misconception_must_match_on_every_case():
+    # Sums on the first case only: agrees with "sum not averaged" there, not elsewhere.
+    def learner(y_hat, y):
+        return SUM_NOT_AVERAGED.variant(y_hat, y) if len(y) == 3 else 0.0
+
+    with pytest.raises(CheckFailed) as failure:
+        check_function(learner, mse, MSE_CASES, misconceptions=[SUM_NOT_AVERAGED])
+    assert str(failure.value).splitlines()[1].startswith("No common mistake matches")
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+@pytest.mark.parametrize("returned, reason", [
+    (AlwaysEqual(), "(type AlwaysEqual), which is not a number or an array of numbers"),
+    (None, "is None: did the function forget to `return` its result?"),
+    ("1.3333333333333333", "is the text '1.3333333333333333'; it should be a number, not a string."),
+    (4 / 3 + 0j, "is complex ((1.3333333333333333+0j)); it should be a real number."),
+])
+def test_results_that_are_not_numbers_fail(returned, reason):
+    with pytest.raises(CheckFailed) as failure:
+        check_function(lambda y_hat, y: returned, mse, MSE_CASES[:1], name="mse")
+    assert str(failure.value).startswith("mse(y_hat=[1., 2., 3.], y=[1., 2., 5.]) returned a value that ")
+    assert reason in str(failure.value)
+
+
+def test_shape_must_match():
+    with pytest.raises(CheckFailed) as failure:
+        check_function(lambda y_hat, y: np.array([mse(y_hat, y)]), mse, MSE_CASES[:1], name="mse")
+    assert str(failure.value).splitlines()[-2:] == ["  expected: 1.33333", "  got:      [1.333333]"]
+
+
+def test_tensors_are_coerced_through_their_data():
+    class TensorLike:  # what mlcore.Tensor offers: a float64 ndarray in .data
+        def __init__(self, data):
+            self.data = np.asarray(data, dtype=float)
+
+        def __eq__(self, other):
+            return True
+
+        __hash__ = object.__hash__
+
+    np.testing.assert_array_equal(as_float_array(TensorLike([1.0, 2.0])), [1.0, 2.0])
+    grad_tensor = torch.tensor([1.5, -2.0], dtype=torch.float64, requires_grad=True) * 2
+    np.testing.assert_array_equal(as_float_array(grad_tensor), [3.0, -4.0])
+    assert as_float_array(True).dtype == np.float64 and as_float_array(True) == 1.0
+
+
+def test_learner_gets_fresh_copies_of_the_inputs(capsys):
+    y_hat, y = np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0])
+
+    def mutating_mse(y_hat, y):
+        y_hat -= y  # changes its argument in place, then gives the right answer
+        value = np.mean(y_hat ** 2)
+        y[:] = 0.0
+        return value
+
+    # The same arrays serve two cases and the misconception: each call must see the originals.
+    check_function(mutating_mse, mse, [(y_hat, y), (y_hat, y)], misconceptions=[SUM_NOT_AVERAGED])
+    assert capsys.readouterr().out == f"{OK} mutating_mse: correct on all 2 cases.\n"
+    np.testing.assert_array_equal(y_hat, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(y, [1.0, 2.0, 5.0])
+
+
+def test_reference_is_not_affected_by_a_mutating_learner():
+    seen = []
+
+    def reference(values):
+        seen.append(values.copy())
+        return values.sum()
+
+    def learner(values):
+        values[:] = 100.0
+        return 0.0
+
+    with pytest.raises(CheckFailed):
+        check_function(learner, reference, [(np.array([1.0, 2.0]),)] * 2)
+    np.testing.assert_array_equal(seen, [[1.0, 2.0], [1.0, 2.0]])
+
+
+def test_exception_in_the_learner_function_propagates_with_the_case():
+    def broken(y_hat, y):
+        return y_hat / 0 if isinstance(y_hat, str) else undefined_name  # noqa: F821
+
+    with pytest.raises(NameError) as failure:
+        check_function(broken, mse, MSE_CASES[:1], name="mse")
+    assert failure.value.__notes__ == [
+        "(raised by mse(y_hat=[1., 2., 3.], y=[1., 2., 5.]) while it was being checked)"]
+
+
+def test_check_failed_shows_only_its_message_in_ipython():
+    error = CheckFailed("line one\nline two")
+    assert isinstance(error, AssertionError)
+    assert error._render_traceback_() == ["line one", "line two"]
+
+
+def test_check_value(capsys):
+    check_value(2, 2.0, name="l1_sum")
+    assert capsys.readouterr().out == f"{OK} l1_sum = 2 is correct.\n"
+    mean_instead = Misconception("the mean was taken instead of the sum", 2 / 3, "reduction='sum' adds.")
+    with pytest.raises(CheckFailed) as failure:
+        check_value(0.6666666667, 2.0, name="l1_sum", misconceptions=[mean_instead])
+    assert str(failure.value).splitlines() == [
+        f"{X} l1_sum = 0.666667 is not right yet.",
+        "Likely misconception: the mean was taken instead of the sum. reduction='sum' adds."]
+    with pytest.raises(CheckFailed, match="which is not a number"):
+        check_value(AlwaysEqual(), 2.0, name="l1_sum")
+
+
+EXPLANATIONS = {"cross_entropy": "it compares predicted probabilities with the true class.",
+                "mse": "through a sigmoid its gradient vanishes when the prediction is confidently wrong."}
+
+
+def test_check_choice(capsys):
+    check_choice("  Cross_Entropy ", "cross_entropy", name="loss_choice", explanations=EXPLANATIONS)
+    assert capsys.readouterr().out == (f"{OK} loss_choice = '  Cross_Entropy ' is right: it compares "
+                                       "predicted probabilities with the true class.\n")
+    with pytest.raises(CheckFailed) as failure:
+        check_choice("mse", "cross_entropy", name="loss_choice", explanations=EXPLANATIONS)
+    assert str(failure.value) == (f"{X} loss_choice = 'mse' is not the best choice: through a sigmoid its "
+                                  "gradient vanishes when the prediction is confidently wrong.")
+    with pytest.raises(CheckFailed, match=r"= 'hinge' is not one of the options 'cross_entropy', 'mse'\."):
+        check_choice("hinge", "cross_entropy", name="loss_choice", explanations=EXPLANATIONS)
+
+
+def test_check_choice_cannot_be_fooled_by_eq():
+    class Sneaky(str):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = str.__hash__
+
+    with pytest.raises(CheckFailed, match="is not the best choice"):
+        check_choice(Sneaky("mse"), "cross_entropy", explanations=EXPLANATIONS)
+    with pytest.raises(CheckFailed, match="should be one of the strings 'cross_entropy', 'mse'"):
+        check_choice(AlwaysEqual(), "cross_entropy", explanations=EXPLANATIONS)

@@ -1,0 +1,204 @@
+"""The lecture decks (`python -m mlcore.slides`) hold every slide of a chapter and work offline.
+
+Each deck is built as `make slides` builds it. Its slides are counted against
+the notebook's `slideshow` metadata, counted independently of nbconvert; it
+must name no CDN and every file it loads must be in the deck's folder. Then
+Chromium opens it from disk with every non-file request blocked: reveal.js
+must start and the equations must be typeset by the local MathJax.
+"""
+
+import re
+import shutil
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlparse
+
+import nbformat
+import pytest
+from browser_support.chromium import new_page, running_chromium
+from browser_support.requirements import unavailable
+
+from mlcore.slides import build_deck
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_PANEL = REPO / "tests" / "fixtures" / "browser" / "demo_panel.ipynb"
+NOTEBOOKS = [pytest.param(path, id=path.stem) for path in sorted((REPO / "chapters").glob("*.ipynb"))]
+NOTEBOOKS.append(pytest.param(DEMO_PANEL, id="fixture-demo_panel"))
+CDN_MARKERS = ("https://cdn", "unpkg.com", "cdnjs", "jsdelivr", "googleapis")
+
+
+@pytest.fixture(scope="module")
+def deck_dir(tmp_path_factory):
+    if shutil.which("npm") is None:
+        unavailable("npm is not on PATH; the slides builder fetches reveal.js and MathJax "
+                    "with it (`sudo apt-get install npm`)", what="slides test")
+    return tmp_path_factory.mktemp("slides")
+
+
+@pytest.fixture(scope="module")
+def decks(deck_dir):
+    """Build each notebook's deck once for all the tests of this module."""
+    built = {}
+
+    def deck(notebook: Path) -> Path:
+        if notebook not in built:
+            started = time.monotonic()
+            built[notebook] = build_deck(notebook, deck_dir)
+            print(f"\n  deck of {notebook.stem}: {time.monotonic() - started:.1f} s")
+        return built[notebook]
+
+    return deck
+
+
+def expected_slides(notebook: Path) -> tuple[int, int]:
+    """(slides, vertical subslides) that the slideshow metadata asks for.
+
+    As in RISE and nbconvert: "skip" and "notes" cells are not shown, the first
+    shown cell opens a slide whatever its type, and every slide starts with a
+    subslide of its own.
+    """
+    types = [
+        cell.metadata.get("slideshow", {}).get("slide_type", "-")
+        for cell in nbformat.read(notebook, as_version=4).cells
+    ]
+    shown = [kind for kind in types if kind not in {"skip", "notes"}]
+    slides = 1 + shown[1:].count("slide")
+    return slides, slides + shown[1:].count("subslide")
+
+
+class _DeckParser(HTMLParser):
+    """The text of each top-level <section>, the subslide count, and every URL the page loads."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.slides = []
+        self.subslides = 0
+        self.loaded = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.depth += 1
+            if self.depth == 1:
+                self.slides.append("")
+            elif self.depth == 2:
+                self.subslides += 1
+        if tag in {"script", "img", "iframe"} and attrs.get("src"):
+            self.loaded.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.loaded.append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.slides[-1] += data
+
+
+def _parse(deck: Path) -> tuple[_DeckParser, str]:
+    html = deck.read_text(encoding="utf-8")
+    parser = _DeckParser()
+    parser.feed(html)
+    # ES modules and require() calls load scripts that no tag names.
+    parser.loaded += re.findall(r"""import\s+\w+\s+from\s+['"]([^'"]+)['"]""", html)
+    for call in re.findall(r"require\((.*?)function\(Reveal", html, flags=re.DOTALL):
+        parser.loaded += re.findall(r"""["']([^"'\s]+\.js)["']""", call)
+    return parser, html
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_deck_has_every_slide_of_the_notebook(notebook, decks):
+    parser, _ = _parse(decks(notebook))
+    slides, subslides = expected_slides(notebook)
+    assert (len(parser.slides), parser.subslides) == (slides, subslides), (
+        f"{notebook.name}: the deck has {len(parser.slides)} slides and {parser.subslides} "
+        f"subslides; the slideshow metadata asks for {slides} and {subslides}"
+    )
+    cells = nbformat.read(notebook, as_version=4).cells
+    headings = [
+        cell.source.lstrip("#").split("\n", 1)[0].strip()
+        for cell in cells
+        if cell.cell_type == "markdown" and cell.source.startswith("#")
+        and cell.metadata.get("slideshow", {}).get("slide_type") == "slide"
+    ]
+    text = " ".join(" ".join(slide.split()) for slide in parser.slides)
+    missing = [heading for heading in headings
+               if not all(words in text for words in _visible_words(heading))]
+    assert not missing, f"{notebook.name}: slide headings missing from the deck: {missing}"
+
+
+def _visible_words(heading: str) -> list[str]:
+    """The runs of plain words of a markdown heading, as the deck shows them
+    (links become their text; emphasis and code marks vanish; math is typeset
+    later, so the runs around it are checked instead)."""
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)
+    plain = re.sub(r"[*_`]", "", plain)
+    return [" ".join(run.split()) for run in re.split(r"\$[^$]*\$", plain) if run.strip()]
+
+
+def test_skipped_cells_are_left_out(decks):
+    _, html = _parse(decks(DEMO_PANEL))
+    assert "SKIPPED-CELL-MARKER" not in html
+    assert "What the slider does" in html
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_deck_loads_nothing_from_the_network(notebook, decks):
+    deck = decks(notebook)
+    parser, html = _parse(deck)
+    cdn = [marker for marker in CDN_MARKERS if marker in html]
+    assert not cdn, f"{deck.name} names a CDN: {cdn}"
+    remote = [url for url in parser.loaded if urlparse(url).scheme not in {"", "data"}]
+    assert not remote, f"{deck.name} loads from the network: {remote}"
+    local = {urlparse(url).path for url in parser.loaded if not url.startswith("data:")}
+    absent = sorted(path for path in local if not (deck.parent / path).is_file())
+    assert not absent, f"{deck.name} loads files that the builder did not copy: {absent}"
+    assert {"vendor/reveal.js/dist/reveal.js", "vendor/requirejs/require.js"} <= local
+
+
+def _has_math(notebook: Path) -> bool:
+    return any(cell.cell_type == "markdown" and "$" in cell.source
+               for cell in nbformat.read(notebook, as_version=4).cells)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with running_chromium() as browser:
+        yield browser
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_deck_runs_offline_in_chromium(notebook, decks, browser):
+    deck = decks(notebook)
+    page = new_page(browser)
+    blocked, failed = [], []
+
+    def only_local_files(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    try:
+        page.route("**/*", only_local_files)
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.goto(deck.as_uri())
+        page.wait_for_selector(".reveal.ready", timeout=30_000)
+        # MathJax runs its queue in order, so this callback runs after the
+        # page's typesetting (and after any font or extension it had to load).
+        page.evaluate("() => new Promise((done) => MathJax.Hub.Queue(done))")
+        typeset = page.locator(".MathJax_CHTML").count()
+        math_errors = page.locator(".mjx-merror").count()
+    finally:
+        page.context.close()
+    assert not blocked, f"{deck.name} asked the network for {blocked}"
+    assert not failed, f"{deck.name} could not load {failed}"
+    assert math_errors == 0, f"{deck.name}: MathJax reported {math_errors} errors"
+    if _has_math(notebook):
+        assert typeset > 0, f"{deck.name}: the notebook has math but MathJax typeset none of it"
+    print(f"\n  {deck.name}: {typeset} equations typeset offline")
