@@ -9,90 +9,54 @@ pixels. Screenshots go to artifacts/browser/<notebook>/.
 To refresh the README's picture of a live panel, set
 MLCORE_README_SCREENSHOT=<path to write> (and optionally
 MLCORE_README_PANEL=<notebook stem>:<panel number>, default
-01_errors_and_losses:2, the outlier panel); that panel's screenshot after its slider moved is
-copied there.
+01_errors_and_losses:2, the outlier panel); that panel's widget is
+photographed there after its slider moved.
 
 Without Chromium or Playwright this module skips, except in CI (CI=true),
 where it fails.
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from browser_support.chromium import new_page, running_chromium
-from browser_support.lab_server import isolated_env, running_lab
-from browser_support.notebook_page import NotebookPage
+from browser_support.lab_fixtures import (  # noqa: F401  (fixtures used by name)
+    CHAPTERS_WITHOUT_PANELS,
+    FIXTURES,
+    REPO,
+    browser,
+    chapter_params,
+    lab,
+    open_notebook,
+)
+from browser_support.lab_server import isolated_env
 
-REPO = Path(__file__).resolve().parents[1]
-ARTIFACTS = REPO / "artifacts" / "browser"
-DEMO_PANEL = REPO / "tests" / "fixtures" / "browser" / "demo_panel.ipynb"
-BROKEN_PANEL = REPO / "tests" / "fixtures" / "browser" / "broken_panel.ipynb"
-CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
-# Chapters whose lesson has no slider at all; every other chapter must show at
-# least one panel, so that a panel that silently failed to appear is caught.
-CHAPTERS_WITHOUT_PANELS: set[str] = set()
+BROKEN_PANEL = FIXTURES / "broken_panel.ipynb"
 
 README_SCREENSHOT = os.environ.get("MLCORE_README_SCREENSHOT")
 README_PANEL = os.environ.get("MLCORE_README_PANEL", "01_errors_and_losses:2")
+README_WIDGET = ".jp-OutputArea-output:has(.widget-slider)"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    started = time.monotonic()
-    with running_chromium() as browser:
-        print(f"\n  Chromium started in {time.monotonic() - started:.1f} s")
-        yield browser
-
-
-@pytest.fixture(scope="module")
-def lab(browser):
-    # Depends on `browser` so that a missing Chromium skips before a server starts.
-    started = time.monotonic()
-    with running_lab(REPO, ARTIFACTS / "jupyterlab.log") as server:
-        print(f"\n  JupyterLab ready in {time.monotonic() - started:.1f} s")
-        yield server
-
-
-@pytest.fixture
-def open_notebook(browser, lab):
-    """Open a notebook in a fresh page; close the page and its kernel afterwards."""
-    pages = []
-
-    def open_(notebook: Path) -> NotebookPage:
-        artifacts = ARTIFACTS / notebook.stem
-        shutil.rmtree(artifacts, ignore_errors=True)
-        artifacts.mkdir(parents=True)
-        page = new_page(browser)
-        pages.append(page)
-        notebook_page = NotebookPage(page, lab, notebook.relative_to(REPO).as_posix(), artifacts)
-        notebook_page.open()
-        return notebook_page
-
-    yield open_
-    for page in pages:
-        page.context.close()
-    lab.shut_down_kernels()
-
-
-def _copy_readme_screenshot(notebook: Path, artifacts: Path) -> None:
+def _save_readme_screenshot(notebook: Path, page, panels) -> None:
+    """The README's picture of a live panel: the chosen panel's widget (controls
+    and figure, without JupyterLab's prompt column) after its slider moved."""
     stem, _, number = README_PANEL.partition(":")
-    if README_SCREENSHOT and stem == notebook.stem:
-        destination = REPO / README_SCREENSHOT
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(artifacts / f"panel-{number}-after.png", destination)
-        print(f"README screenshot: {destination}")
+    if not README_SCREENSHOT or stem != notebook.stem:
+        return
+    destination = REPO / README_SCREENSHOT
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    widget = panels[int(number) - 1].locator(README_WIDGET)
+    # The slider handle keeps the keyboard focus ring; a reader has not clicked it.
+    page.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    widget.screenshot(path=destination)
+    print(f"\n  README screenshot: {destination} ({destination.stat().st_size // 1024} KB)")
 
 
-@pytest.mark.parametrize(
-    "notebook",
-    [pytest.param(path, id=path.stem) for path in CHAPTERS]
-    + [pytest.param(DEMO_PANEL, id="fixture-demo_panel")],
-)
+@pytest.mark.parametrize("notebook", chapter_params())
 def test_notebook_runs_and_every_panel_responds(notebook, open_notebook):
     started = time.monotonic()
     stored = notebook.read_bytes()
@@ -118,7 +82,7 @@ def test_notebook_runs_and_every_panel_responds(notebook, open_notebook):
 
     # Autosave is off and nothing here saves: the test must never rewrite a chapter.
     assert notebook.read_bytes() == stored, f"the browser test modified {notebook}"
-    _copy_readme_screenshot(notebook, page.artifacts)
+    _save_readme_screenshot(notebook, page, panels)
     elapsed = time.monotonic() - started
     for result in moved:
         print(

@@ -2,8 +2,8 @@
 
 ``python -m mlcore.slides`` (``make slides``) writes one deck per chapter to
 ``build/slides/``. For live slides with moving panels, open a chapter in
-JupyterLab and start RISE instead (the slideshow button in the notebook's
-toolbar); both read the same ``slideshow`` cell metadata.
+JupyterLab and start jupyterlab-slideshow instead (command palette: "Start
+Deck"); both read the same ``slideshow`` cell metadata.
 
 Imports nbconvert, so ``import mlcore`` does not import this package.
 """

@@ -3,7 +3,7 @@
 The deck is ``jupyter nbconvert --to slides`` with every script pointed at
 the local copies in ``vendor/`` beside it (see :mod:`mlcore.slides.vendor`).
 Cells become slides by their ``slideshow.slide_type`` metadata, the same
-metadata the live RISE view uses.
+metadata the live jupyterlab-slideshow deck uses.
 
 A static deck has no kernel, so a panel cannot move: it is shown as the
 picture stored with it (a panel's output carries a PNG beside its widget

@@ -59,6 +59,16 @@ class LabServer:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
 
+    def set_user_settings(self, plugin: str, values: dict) -> None:
+        """Replace the user settings of a JupyterLab plugin, as its Settings editor would."""
+        request = urllib.request.Request(
+            f"{self.base_url}/lab/api/settings/{plugin}",
+            data=json.dumps({"raw": json.dumps(values)}).encode(),
+            method="PUT",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(request, timeout=30).close()
+
     def shut_down_kernels(self) -> None:
         """End every session and its kernel, so finished notebooks stop using CPU."""
         for session in self.api("api/sessions"):

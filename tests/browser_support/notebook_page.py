@@ -30,6 +30,7 @@ SLIDER_PRESSES = 5
 # The end of a traceback names the learner's code and the error; the frames
 # before it are mostly ipywidgets and traitlets internals.
 ERROR_LINES = 25
+CONSOLE_CHARS = 300
 
 _FIND_PANEL = """
   const panel = Array.from(window.jupyterapp.shell.widgets('main'))
@@ -117,6 +118,11 @@ def _has_area(box) -> bool:
     return box is not None and box["width"] > 0 and box["height"] > 0
 
 
+def _shortened(text: str, keep: int = CONSOLE_CHARS) -> str:
+    """A console message cut to `keep` characters (some carry a whole base64 image)."""
+    return text if len(text) <= keep else f"{text[:keep]}... ({len(text) - keep} more characters)"
+
+
 def _last_lines(text: str, keep: int = ERROR_LINES) -> str:
     lines = text.splitlines()
     if len(lines) <= keep:
@@ -127,22 +133,28 @@ def _last_lines(text: str, keep: int = ERROR_LINES) -> str:
 class NotebookPage:
     """One notebook open in JupyterLab in a Playwright page."""
 
-    def __init__(self, page, server, path: str, artifacts: Path):
+    def __init__(self, page, server, path: str, artifacts: Path, prefix: str = ""):
         self.page = page
         self.server = server
         self.path = path
         self.artifacts = artifacts
+        self.prefix = prefix
         self.redraw_timeout_s = REDRAW_TIMEOUT_S
         self.console_errors = []
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
 
+    def screenshot_path(self, name: str) -> Path:
+        """Where the screenshot `name` (e.g. "panel-1-after.png") of this page goes."""
+        return self.artifacts / f"{self.prefix}{name}"
+
     def _on_console(self, message) -> None:
         if message.type == "error":
             source = message.location.get("url", "")
-            self.console_errors.append(f"{message.text} ({source})" if source else message.text)
+            text = f"{message.text} ({source})" if source else message.text
+            self.console_errors.append(_shortened(text))
 
-    def _browser_errors(self) -> str:
+    def browser_errors(self) -> str:
         """The browser console's errors, for failure messages (a widget view
         that fails to render reports only there)."""
         return "\n".join(self.console_errors[-10:]) or "(none)"
@@ -163,7 +175,7 @@ class NotebookPage:
         outcome = self.page.evaluate("() => window.mlcoreRunAll")
         if outcome != "finished":
             raise AssertionError(f"{self.path}: Run All Cells {outcome}")
-        self.page.screenshot(path=self.artifacts / "notebook.png")
+        self.page.screenshot(path=self.screenshot_path("notebook.png"))
 
     def errors(self) -> list[str]:
         """Every error the run produced: error outputs in cells, tracebacks on
@@ -204,11 +216,11 @@ class NotebookPage:
             self._wait_for(
                 lambda: _has_area(figure.bounding_box()),
                 f"{where} has no size: its ipympl view did not render. "
-                f"Browser console errors:\n{self._browser_errors()}\n",
+                f"Browser console errors:\n{self.browser_errors()}\n",
             )
             self._wait_for(
                 lambda: distinct_colours(figure.screenshot()) > 1,
-                f"{where} stayed blank. Browser console errors:\n{self._browser_errors()}\n",
+                f"{where} stayed blank. Browser console errors:\n{self.browser_errors()}\n",
             )
 
     def move_first_slider(self, number: int, panel) -> PanelResult:
@@ -219,7 +231,7 @@ class NotebookPage:
         at_max = float(value_before) >= float(handle.get_attribute("aria-valuemax"))
         key = "ArrowLeft" if at_max else "ArrowRight"
 
-        panel.screenshot(path=self.artifacts / f"panel-{number}-before.png")
+        panel.screenshot(path=self.screenshot_path(f"panel-{number}-before.png"))
         pictures_before = self._pictures(panel)
         handle.focus()
         for _ in range(SLIDER_PRESSES):
@@ -237,7 +249,7 @@ class NotebookPage:
             changed = max(
                 changed_pixels(old, new) for old, new in zip(pictures_before, self._pictures(panel))
             )
-        panel.screenshot(path=self.artifacts / f"panel-{number}-after.png")
+        panel.screenshot(path=self.screenshot_path(f"panel-{number}-after.png"))
         if changed < MIN_CHANGED_PIXELS:
             errors = "\n\n".join(self.errors()) or "(the kernel reported no error)"
             raise AssertionError(
@@ -246,7 +258,7 @@ class NotebookPage:
                 f"(need {MIN_CHANGED_PIXELS}) within {self.redraw_timeout_s:.0f} s. The callback "
                 "should update the artists and call fig.canvas.draw_idle(). "
                 f"Screenshots: {self.artifacts}. Kernel errors:\n{errors}\n"
-                f"Browser console errors:\n{self._browser_errors()}"
+                f"Browser console errors:\n{self.browser_errors()}"
             )
         return PanelResult(number, label, value_before, value_after, changed)
 
