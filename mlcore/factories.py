@@ -4,6 +4,8 @@ All of mlcore's randomness (random tensors, layer initialisation) comes from
 one numpy Generator, so ``mlcore.manual_seed(0)`` makes a notebook repeatable.
 """
 
+import numbers
+
 import numpy as np
 
 from .tensor import Tensor
@@ -12,7 +14,17 @@ _generator = np.random.default_rng(0)
 
 
 def manual_seed(seed):
-    """Reseed mlcore's random generator (like ``torch.manual_seed``) and return it."""
+    """Reseed mlcore's random generator (like ``torch.manual_seed``) and return it.
+
+    Every chapter seeds in its first cell, so that its numbers are repeatable.
+    """
+    advice = ("Pick any fixed integer >= 0, e.g. mlcore.manual_seed(0): the same seed gives "
+              "the same random numbers every run.")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"manual_seed needs a non-negative whole number, but got {seed!r} "
+                        f"(type {type(seed).__name__}). {advice}")
+    if seed < 0:
+        raise ValueError(f"manual_seed needs a non-negative whole number, but got {seed}. {advice}")
     global _generator
     _generator = np.random.default_rng(seed)
     return _generator
@@ -27,24 +39,49 @@ def _shape(size):
     return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
 
 
+def _float_dtype(dtype, name):
+    """``dtype`` if it is a float type; random numbers in [0, 1) or around 0 would truncate to 0."""
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise TypeError(
+            f"{name} draws real numbers, so it needs a float dtype, but got dtype={np.dtype(dtype)} "
+            f"(casting would truncate them to whole numbers). Use dtype=np.float64 (the default) "
+            f"or np.float32; for random integers use mlcore.factories.generator().integers(low, high, size)."
+        )
+    return dtype
+
+
 def zeros(*size, requires_grad=False, dtype=np.float64):
+    """A tensor of the given shape filled with 0, like ``torch.zeros`` (chapter 1's loss-shape
+    panel uses it for targets of zero)."""
     return Tensor(np.zeros(_shape(size), dtype=dtype), requires_grad=requires_grad)
 
 
 def ones(*size, requires_grad=False, dtype=np.float64):
+    """A tensor of the given shape filled with 1, like ``torch.ones`` (chapter 1 predicts a
+    constant ``c`` for every target as ``c * mlcore.ones(N)``)."""
     return Tensor(np.ones(_shape(size), dtype=dtype), requires_grad=requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None):
-    return Tensor(np.arange(start, end, step, dtype=dtype) if end is not None
-                  else np.arange(start, dtype=dtype))
+    """The numbers from ``start`` up to, not including, ``end`` in steps of ``step``, like
+    ``torch.arange`` (chapter 1 uses it for the inputs 1, 2, ..., 8 of its line fit).
+
+    With one number it counts from 0: ``arange(5)`` is 0, 1, 2, 3, 4, and
+    ``arange(10, step=2)`` is 0, 2, 4, 6, 8 (as in numpy; torch refuses that
+    spelling). Whole numbers give an integer tensor.
+    """
+    if end is None:
+        start, end = 0, start
+    return Tensor(np.arange(start, end, step, dtype=dtype))
 
 
 def rand(*size, requires_grad=False, dtype=np.float64):
     """Uniform numbers in [0, 1) from the seeded generator."""
+    dtype = _float_dtype(dtype, "rand")
     return Tensor(_generator.random(_shape(size)).astype(dtype), requires_grad=requires_grad)
 
 
 def randn(*size, requires_grad=False, dtype=np.float64):
     """Standard normal numbers from the seeded generator."""
+    dtype = _float_dtype(dtype, "randn")
     return Tensor(_generator.standard_normal(_shape(size)).astype(dtype), requires_grad=requires_grad)

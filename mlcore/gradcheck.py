@@ -28,11 +28,38 @@ def _scalarize(out, seed=1234):
     return (out * v).sum(), v
 
 
+def _output_of(fn, inputs):
+    out = fn(*inputs)
+    if not isinstance(out, Tensor):
+        raise TypeError(
+            f"gradcheck needs fn to return an mlcore Tensor, but it returned "
+            f"{type(out).__name__}. Compute the output from the input tensors with mlcore "
+            "operations (x * 2, x.exp(), F.mse_loss(x, y), ...), not from x.data or numpy, "
+            "so that backward() can follow it."
+        )
+    return out
+
+
+def _analytical_gradients(loss, inputs):
+    """d loss / d input by ``backward()``; zeros for an input the loss was not computed from,
+    as in ``torch.autograd.gradcheck`` (its numerical gradient must then be zero too)."""
+    graph, waiting = {loss}, [loss]
+    while waiting:
+        for parent in waiting.pop().parents:
+            if parent not in graph:
+                graph.add(parent)
+                waiting.append(parent)
+    used = [t for t in inputs if t in graph]
+    found = dict(zip(used, autograd.grad(loss, used))) if used else {}
+    return [found[t] if t in found else np.zeros_like(t.data) for t in inputs]
+
+
 def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     """Compare ``backward()`` of ``fn(*inputs)`` with central differences, element by element.
 
     Inputs that require grad are checked (use float64: float32 rounding swamps
-    the differences). Returns True, or raises :class:`GradcheckError` naming the
+    the differences); one that ``fn`` does not use must have a zero numerical
+    gradient. Returns True, or raises :class:`GradcheckError` naming the
     input, the index and both values.
     """
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
@@ -44,8 +71,8 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True)
                 f"gradcheck input {i} has dtype {inputs[i].dtype}; use float64, because with "
                 "float32 the rounding error of finite differences is larger than the tolerance."
             )
-    loss, v = _scalarize(fn(*inputs))
-    analytical = autograd.grad(loss, [inputs[i] for i in checked])
+    loss, v = _scalarize(_output_of(fn, inputs))
+    analytical = _analytical_gradients(loss, [inputs[i] for i in checked])
 
     def value():
         with no_grad():
@@ -69,6 +96,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True)
                 raise GradcheckError(
                     f"Gradient mismatch for input {i} at index {index}: expected derivative "
                     f"{numerical:.6g} from central differences, got {got:.6g} from backward(). "
-                    "Check this operation's backward rule."
+                    "Check this operation's backward rule, or the input sits on a kink "
+                    "(e.g. relu/abs at 0): move it off the kink."
                 )
     return True

@@ -25,8 +25,7 @@ from mlcore.feedback.chapter02 import (check_article_fix, check_article_loss_wei
                                        check_mse_weight_grad, check_softmax, check_softmax_cross_entropy,
                                        check_why_cross_entropy)
 from mlcore.grading.checks import CheckFailed
-
-RTOL = 1e-10
+from oracle import RTOL64
 
 
 def failure(check, answer):
@@ -350,7 +349,15 @@ def test_a_wrong_choice_is_explained():
 def test_a_choice_outside_the_options_lists_them():
     message = failure(check_choose_loss, lambda task: "cross-entropy")
     options = "'mse', 'mae', 'huber', 'cross_entropy', 'binary_cross_entropy'"
-    assert f"'cross-entropy' is not one of {options}" in message
+    assert (f"  house_prices: choose_loss('house_prices') = 'cross-entropy' is not one of the "
+            f"options {options}.") in message.splitlines()
+
+
+def test_a_choice_that_is_not_a_string_says_to_return_a_name():
+    message = failure(check_choose_loss, lambda task: 3)
+    assert message.splitlines()[0] == "\N{BALLOT X} choose_loss is not right yet for 6 of 6 tasks:"
+    assert ("  spam_filter: choose_loss('spam_filter') should be one of the strings 'mse', 'mae', "
+            "'huber', 'cross_entropy', 'binary_cross_entropy'; it is 3 (type int).") in message.splitlines()
 
 
 def test_a_task_the_answer_forgot_is_reported_with_the_others():
@@ -491,7 +498,7 @@ def torch_grad(loss_of, at):
 
 def assert_agrees(ours, theirs):
     np.testing.assert_allclose(np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64),
-                               rtol=RTOL, atol=1e-12)
+                               rtol=RTOL64, atol=1e-12)
 
 
 TF = torch.nn.functional
@@ -528,10 +535,10 @@ def test_the_course_facts_hold_for_the_references():
     y_hat, y = cases.WORKED_EXAMPLE
     assert regression_losses.reference_l1_loss(y_hat, y, "sum") == 2.0
     assert regression_losses.reference_mse(y_hat.reshape(1, 1, 1, 3), y.reshape(1, 1, 1, 3)) == pytest.approx(
-        4 / 3, rel=RTOL)
+        4 / 3, rel=RTOL64)
     logits, one_hot_y = cases.CROSS_ENTROPY_CASES[0]
     assert cross_entropy.reference_cross_entropy(logits, one_hot_y) == pytest.approx(
-        TF.cross_entropy(t(logits), torch.tensor([1])).item(), rel=RTOL)
+        TF.cross_entropy(t(logits), torch.tensor([1])).item(), rel=RTOL64)
     assert round(float(cross_entropy.reference_cross_entropy(logits, one_hot_y)), 4) == 1.1019
 
 
@@ -567,6 +574,18 @@ def test_fit_reference_matches_torch_sgd(X, y, lr, num_epochs):
         TF.mse_loss(t(X) @ w, t(y)).backward()
         optimizer.step()
     assert_agrees(article_pairing.reference_fit_linear_regression(X, y, lr, num_epochs), w.detach())
+
+
+@pytest.mark.parametrize("loss, torch_loss", [(best_constant.MSE, TF.mse_loss),
+                                              (best_constant.MAE, TF.l1_loss),
+                                              (best_constant.HUBER, TF.huber_loss)],
+                         ids=["mse", "mae", "huber"])
+def test_the_losses_handed_to_best_constant_match_torch(loss, torch_loss):
+    y = best_constant.WITH_OUTLIER
+    for c in (0.0, 2.5, 8.0, 31.0):
+        expected = torch_loss(t(np.full(y.shape, c)), t(y)).item()
+        assert loss(np.full(y.shape, c), y) == pytest.approx(expected, rel=RTOL64)
+        assert loss(c, y) == pytest.approx(expected, rel=RTOL64), "a bare constant is broadcast to y"
 
 
 def test_the_best_constants_are_the_mean_and_the_median():

@@ -89,3 +89,38 @@ def test_float32_input_is_refused_with_advice():
 def test_no_input_requiring_grad_is_refused():
     with pytest.raises(ValueError, match="requires_grad=True"):
         mlcore.gradcheck(lambda x: x * 2, mlcore.tensor([1.0]))
+
+
+@pytest.mark.parametrize("result", [lambda x: x.data * 2, lambda x: 2.0], ids=["ndarray", "float"])
+def test_fn_returning_numpy_or_a_number_is_refused_with_advice(result):
+    x = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"fn to return an mlcore Tensor, but it returned "
+                                        r"(ndarray|float)\..*not from x\.data or numpy"):
+        mlcore.gradcheck(result, x)
+
+
+def test_unused_input_has_zero_gradient_like_torch():
+    x = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    unused = mlcore.tensor([3.0], requires_grad=True)
+    assert mlcore.gradcheck(lambda x, unused: x * 2, x, unused) is True
+    assert mlcore.gradcheck(lambda x: mlcore.tensor([5.0]), x) is True
+    assert x.grad is None and unused.grad is None
+
+
+def test_input_that_bypasses_the_graph_fails_against_its_zero_gradient():
+    x = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    hidden = mlcore.tensor([3.0, -1.0], requires_grad=True)
+    # fn depends on hidden through .data only: backward() sees no path, finite differences do.
+    with pytest.raises(mlcore.GradcheckError, match=r"input 1 at index \(0,\).*got 0 from backward"):
+        mlcore.gradcheck(lambda x, hidden: x * hidden.data, x, hidden)
+
+
+def test_mismatch_on_a_kink_says_to_move_the_input_off_it():
+    x = mlcore.tensor([0.0, 1.0], requires_grad=True)
+    # relu at 0: central differences give 0.5, backward() gives 0.
+    with pytest.raises(mlcore.GradcheckError) as info:
+        mlcore.gradcheck(lambda x: x.relu().sum(), x)
+    message = str(info.value)
+    assert "index (0,)" in message and "expected derivative 0.5" in message
+    assert "backward rule" in message
+    assert "kink (e.g. relu/abs at 0): move it off the kink" in message

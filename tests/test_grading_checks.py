@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mlcore.grading.checks import (CheckFailed, Misconception, as_float_array, check_choice,
-                                   check_function, check_value)
+                                   check_function, check_value, normalise_choice)
 
 X = "\N{BALLOT X}"
 OK = "\N{CHECK MARK}"
@@ -266,6 +266,17 @@ def test_check_choice(capsys):
                                   "gradient vanishes when the prediction is confidently wrong.")
     with pytest.raises(CheckFailed, match=r"= 'hinge' is not one of the options 'cross_entropy', 'mse'\."):
         check_choice("hinge", "cross_entropy", name="loss_choice", explanations=EXPLANATIONS)
+
+
+def test_normalise_choice_ignores_case_and_spaces_and_explains_a_bad_answer():
+    assert normalise_choice("  Cross_Entropy ", EXPLANATIONS) == "cross_entropy"
+    assert normalise_choice("MSE", ("mse", "mae"), name="loss") == "mse"
+    with pytest.raises(CheckFailed) as failure:
+        normalise_choice("hinge", ("mse", "mae"), name="loss")
+    assert str(failure.value) == "loss = 'hinge' is not one of the options 'mse', 'mae'."
+    with pytest.raises(CheckFailed) as failure:
+        normalise_choice(None, ("mse", "mae"), name="loss")
+    assert str(failure.value) == "loss should be one of the strings 'mse', 'mae'; it is None (type NoneType)."
 
 
 def test_check_choice_cannot_be_fooled_by_eq():

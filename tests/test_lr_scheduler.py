@@ -149,6 +149,50 @@ def test_t_max_that_is_not_a_positive_whole_number_says_so(T_max):
         lr_scheduler.CosineAnnealingLR(our_opt, T_max=T_max)
 
 
+def test_numpy_integers_count_as_whole_numbers_of_epochs_like_torch():
+    (our_opt, torch_opt), (our_cos, torch_cos) = optimizers(), optimizers()
+    assert_same_history(
+        lr_history(our_opt, lr_scheduler.StepLR(our_opt, step_size=np.int64(3), gamma=0.5)),
+        lr_history(torch_opt, torch.optim.lr_scheduler.StepLR(torch_opt, step_size=3, gamma=0.5)))
+    assert_same_history(
+        lr_history(our_cos, lr_scheduler.CosineAnnealingLR(our_cos, T_max=np.int32(7))),
+        lr_history(torch_cos, torch.optim.lr_scheduler.CosineAnnealingLR(torch_cos, T_max=7)))
+
+
+@pytest.mark.parametrize("step_size", [True, "3"])
+def test_step_size_given_as_a_bool_or_text_says_so(step_size):
+    our_opt, _ = optimizers()
+    with pytest.raises(ValueError, match=rf"step_size must be a positive whole number of epochs, "
+                                         rf"but got {step_size!r}\..*step_size=30"):
+        lr_scheduler.StepLR(our_opt, step_size=step_size)
+
+
+@pytest.mark.parametrize("make", [
+    lambda opt, gamma: lr_scheduler.StepLR(opt, step_size=3, gamma=gamma),
+    lambda opt, gamma: lr_scheduler.ExponentialLR(opt, gamma=gamma),
+], ids=["StepLR", "ExponentialLR"])
+def test_gamma_that_is_not_a_number_is_refused_before_the_first_step(make):
+    our_opt, _ = optimizers()
+    with pytest.raises(TypeError, match=r"gamma must be a number, but got '0\.5'\. \w+LR "
+                                        r"multiplies the lr by gamma every .*: use a number >= 0 "
+                                        r"\(below 1 the lr falls\), e\.g\. gamma=0\.\d+\."):
+        make(our_opt, "0.5")
+    with pytest.raises(ValueError, match=r"Invalid gamma: -0\.5\. \w+LR multiplies the lr by "
+                                         r"gamma every .*: use a number >= 0"):
+        make(our_opt, -0.5)
+    assert [group["lr"] for group in our_opt.param_groups] == list(GROUP_LRS)
+
+
+@pytest.mark.parametrize("lr_lambda", [0.5, [half, 0.5]], ids=["number", "list_with_a_number"])
+def test_lambda_lr_with_something_that_is_not_a_function_says_so(lr_lambda):
+    our_opt, _ = optimizers()
+    with pytest.raises(TypeError, match=r"lr_lambda must be a function of the epoch number, but "
+                                        r"got 0\.5 \(type float\)\. LambdaLR sets lr = initial_lr "
+                                        r"\* lr_lambda\(epoch\), e\.g\. lr_lambda=lambda epoch: "
+                                        r"0\.95 \*\* epoch\."):
+        lr_scheduler.LambdaLR(our_opt, lr_lambda=lr_lambda)
+
+
 def test_lambda_lr_with_one_function_too_few_says_so_like_torch():
     our_opt, torch_opt = optimizers()
     with pytest.raises(ValueError, match=r"Expected 2 lr_lambdas, but got 1\. Give one function "

@@ -12,18 +12,10 @@ import torch
 import mlcore
 import mlcore.nn.functional as F
 from mlcore import nn
+from networks import cifar_net
 from oracle import assert_close
 
 BATCH = 4
-
-
-def cifar_net(lib):
-    return lib.Sequential(
-        lib.Conv2d(3, 32, 5, padding=2), lib.MaxPool2d(2),
-        lib.Conv2d(32, 32, 5, padding=2), lib.MaxPool2d(2),
-        lib.Conv2d(32, 64, 5, padding=2), lib.MaxPool2d(2),
-        lib.Flatten(), lib.Linear(1024, 64), lib.Linear(64, 10),
-    )
 
 
 @pytest.fixture

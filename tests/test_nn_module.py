@@ -10,6 +10,7 @@ import torch
 
 import mlcore
 from mlcore import nn, optim
+from networks import cifar_net
 
 
 def net_class(lib):
@@ -37,13 +38,6 @@ Net, TorchNet = net_class(nn), net_class(torch.nn)
 def mlp(lib):
     return lib.Sequential(lib.Linear(2, 16), lib.Tanh(), lib.Linear(16, 16), lib.ReLU(),
                           lib.Linear(16, 1), lib.Sigmoid())
-
-
-def cifar_net(lib):
-    return lib.Sequential(
-        lib.Conv2d(3, 32, 5, padding=2), lib.MaxPool2d(2), lib.Conv2d(32, 32, 5, padding=2),
-        lib.MaxPool2d(2), lib.Conv2d(32, 64, 5, padding=2), lib.MaxPool2d(2), lib.Flatten(),
-        lib.Linear(1024, 64), lib.Linear(64, 10))
 
 
 def pair(name):

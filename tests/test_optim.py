@@ -12,8 +12,8 @@ import torch
 
 import mlcore
 from mlcore import optim
+from oracle import RTOL64
 
-RTOL = 1e-10
 NAMES = ["SGD", "RMSprop", "Adagrad", "Adam", "AdamW"]
 
 
@@ -124,7 +124,7 @@ def run_both(name, kwargs, problem, steps, groups=lambda ps: ps, grad_is_none=la
 def assert_same_path(our_path, torch_path):
     for t, (ours, theirs) in enumerate(zip(our_path, torch_path)):
         for i, (a, b) in enumerate(zip(ours, theirs)):
-            np.testing.assert_allclose(a, b, rtol=RTOL, atol=0,
+            np.testing.assert_allclose(a, b, rtol=RTOL64, atol=0,
                                        err_msg=f"parameter {i} differs after step {t + 1}")
 
 
@@ -172,7 +172,7 @@ def test_training_loop_with_backward_and_zero_grad_equals_torch(name):
             opt.step()
             opt.zero_grad()
         assert ours[0].grad is None
-        np.testing.assert_allclose(ours[0].data, theirs[0].detach().numpy(), rtol=RTOL, atol=0)
+        np.testing.assert_allclose(ours[0].data, theirs[0].detach().numpy(), rtol=RTOL64, atol=0)
 
 
 # The first group's own settings; the second group takes the optimizer's defaults.
@@ -307,9 +307,9 @@ def test_the_articles_numpy_adam_equals_mlcore_adam_and_torch_adam(problem):
     ours, theirs, _ = run_both("Adam", {"lr": lr}, PROBLEMS[problem], steps=steps)
     for t in range(steps):
         ours_flat = np.concatenate([a.ravel() for a in ours[t]])
-        np.testing.assert_allclose(ours_flat, article[t], rtol=RTOL, atol=0)
+        np.testing.assert_allclose(ours_flat, article[t], rtol=RTOL64, atol=0)
         np.testing.assert_allclose(np.concatenate([a.ravel() for a in theirs[t]]), article[t],
-                                   rtol=RTOL, atol=0)
+                                   rtol=RTOL64, atol=0)
 
 
 def test_an_optimizer_written_by_a_learner_as_in_pytorch_works_with_the_base_class():
@@ -380,7 +380,7 @@ def test_state_dict_has_torchs_structure_and_values(name):
             if key == "step":
                 assert value == expected.item()
             else:
-                np.testing.assert_allclose(value, expected.numpy(), rtol=RTOL, atol=0)
+                np.testing.assert_allclose(value, expected.numpy(), rtol=RTOL64, atol=0)
     for our_group, torch_group in zip(ours["param_groups"], theirs["param_groups"]):
         assert {key: torch_group[key] for key in our_group} == our_group
 

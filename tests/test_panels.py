@@ -25,11 +25,11 @@ from mlcore.widgets import ErrorBarPanel, LossShapePanel, OutlierPanel, Saturati
 from mlcore.widgets.base import Diverged, Panel
 from mlcore.widgets.controls import log_slider, sweep_values
 from mlcore.widgets.line_fits import fit_huber, fit_mae, fit_mse
+from oracle import RTOL64
 
 pytestmark = pytest.mark.filterwarnings("error")
 
 PANELS = [getattr(mlcore.widgets, name) for name in mlcore.widgets.__all__]
-RTOL = 1e-10
 
 
 def t(values):
@@ -337,7 +337,7 @@ def test_outlier_mae_line_minimises_the_absolute_error(outlier):
 
     best = l1(slope, intercept)
     np.testing.assert_allclose(best, torch.nn.functional.l1_loss(t(slope * x + intercept), t(y)).item(),
-                               rtol=RTOL)
+                               rtol=RTOL64)
     # Brute force: no line on a fine grid around it, nor any nearby line, does better.
     slopes, intercepts = np.meshgrid(np.linspace(slope - 2, slope + 2, 401),
                                      np.linspace(intercept - 5, intercept + 5, 401))
@@ -429,12 +429,12 @@ def test_loss_shape_curves_and_gradients_are_torchs(delta):
         losses = torch_loss(y_hat, torch.zeros_like(y_hat), delta)
         losses.sum().backward()
         np.testing.assert_allclose(panel.curves["loss", name].get_ydata(), losses.detach().numpy(),
-                                   rtol=RTOL, atol=1e-15)
+                                   rtol=RTOL64, atol=1e-15)
         np.testing.assert_allclose(panel.curves["gradient", name].get_ydata(), y_hat.grad.numpy(),
-                                   rtol=RTOL, atol=1e-15)
+                                   rtol=RTOL64, atol=1e-15)
         marker = t([-1.3])
         np.testing.assert_allclose(panel.markers["loss", name].get_ydata(),
-                                   torch_loss(marker, torch.zeros(1), delta).numpy(), rtol=RTOL)
+                                   torch_loss(marker, torch.zeros(1), delta).numpy(), rtol=RTOL64)
     assert sorted(line.get_xdata()[0] for _, line in panel.delta_lines) == [-delta] * 2 + [delta] * 2
 
 
@@ -464,13 +464,13 @@ def test_error_bar_readout_and_bars_are_torchs_loss_with_each_reduction(loss, re
     torch_loss = {"mse": torch.nn.functional.mse_loss, "mae": torch.nn.functional.l1_loss}[loss]
     per_sample = torch_loss(t(y_hat), t(panel.y), reduction="none").numpy()
     expected = torch_loss(t(y_hat), t(panel.y), reduction=reduction).numpy()
-    np.testing.assert_allclose([bar.get_height() for bar in panel.sample_bars], per_sample, rtol=RTOL)
+    np.testing.assert_allclose([bar.get_height() for bar in panel.sample_bars], per_sample, rtol=RTOL64)
     if reduction == "none":
         assert not panel.total_bar.get_visible()
         assert np.array2string(expected, precision=4) in panel.readout.value
     else:
         assert panel.total_bar.get_visible()
-        np.testing.assert_allclose(panel.total_bar.get_height(), expected, rtol=RTOL)
+        np.testing.assert_allclose(panel.total_bar.get_height(), expected, rtol=RTOL64)
         assert f"reduction='{reduction}') = {float(expected):.4f}" in panel.readout.value
     assert max(per_sample.max(), float(expected.max())) <= panel.loss_ax.get_ylim()[1]
 
@@ -486,8 +486,8 @@ def test_error_bars_join_each_target_to_its_prediction():
     panel = ErrorBarPanel(w=2.0, b=1.0)
     segments = panel.error_bars.bars.get_segments()
     expected = [[[x, y], [x, 2 * x + 1]] for x, y in zip(panel.x, panel.y)]
-    np.testing.assert_allclose(np.array(segments), expected, rtol=RTOL)
-    np.testing.assert_allclose(panel.error_bars.predictions.get_ydata(), 2 * panel.x + 1, rtol=RTOL)
+    np.testing.assert_allclose(np.array(segments), expected, rtol=RTOL64)
+    np.testing.assert_allclose(panel.error_bars.predictions.get_ydata(), 2 * panel.x + 1, rtol=RTOL64)
 
 
 def test_error_bar_loss_axis_grows_and_shrinks_with_the_bars():
@@ -512,12 +512,12 @@ def test_softmax_bars_are_torchs_probabilities_and_gradient(logits, target):
     loss = torch.nn.functional.cross_entropy(z, torch.tensor([target]))
     loss.backward()
     p = torch.softmax(z.detach(), dim=1)[0].numpy()
-    np.testing.assert_allclose([bar.get_height() for bar in panel.prob_bars], p, rtol=RTOL)
+    np.testing.assert_allclose([bar.get_height() for bar in panel.prob_bars], p, rtol=RTOL64)
     np.testing.assert_allclose([bar.get_height() for bar in panel.grad_bars], z.grad[0].numpy(),
-                               rtol=RTOL, atol=1e-16)
+                               rtol=RTOL64, atol=1e-16)
     one_hot = np.eye(3)[target]
     np.testing.assert_allclose([bar.get_height() for bar in panel.grad_bars], p - one_hot,
-                               rtol=RTOL, atol=1e-16)
+                               rtol=RTOL64, atol=1e-16)
     assert panel.loss_text.get_text() == f"cross-entropy {loss.item():.4f}"
     box = panel.target_box
     assert box.get_x() + box.get_width() / 2 == target
@@ -528,6 +528,15 @@ def test_softmax_default_is_the_course_example_and_shows_pytorch_next_to_mlcore(
     assert panel.loss_text.get_text() == "cross-entropy 1.1019"
     assert "PyTorch" in panel.readout.value and "[1.1019]" in panel.readout.value
     assert panel.readout.value.count("[0.3006, -0.6678, 0.3672]") == 2  # mlcore and torch
+
+
+def test_softmax_panel_keeps_torch_to_one_thread_next_to_numpy():
+    torch.set_num_threads(2)
+    try:
+        SoftmaxPanel()
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(1)
 
 
 def test_softmax_without_torch_says_how_to_get_it(monkeypatch):
@@ -552,9 +561,9 @@ def test_saturation_curves_and_gradients_are_torchs(y):
     for name, losses in expected.items():
         (grad,) = torch.autograd.grad(losses.sum(), z)
         np.testing.assert_allclose(panel.curves["loss", name].get_ydata(), losses.detach().numpy(),
-                                   rtol=RTOL, atol=1e-15)
+                                   rtol=RTOL64, atol=1e-15)
         np.testing.assert_allclose(panel.curves["gradient", name].get_ydata(), grad.numpy(),
-                                   rtol=RTOL, atol=1e-15)
+                                   rtol=RTOL64, atol=1e-15)
 
 
 def test_saturation_mse_barely_pushes_a_confidently_wrong_prediction():
@@ -562,8 +571,8 @@ def test_saturation_mse_barely_pushes_a_confidently_wrong_prediction():
     mse_grad = panel.markers["gradient", "mse"].get_ydata()[0]
     ce_grad = panel.markers["gradient", "cross_entropy"].get_ydata()[0]
     p = 1 / (1 + np.exp(8.0))
-    np.testing.assert_allclose(mse_grad, 2 * (p - 1) * p * (1 - p), rtol=RTOL)
-    np.testing.assert_allclose(ce_grad, p - 1, rtol=RTOL)
+    np.testing.assert_allclose(mse_grad, 2 * (p - 1) * p * (1 - p), rtol=RTOL64)
+    np.testing.assert_allclose(ce_grad, p - 1, rtol=RTOL64)
     assert abs(ce_grad) > 1000 * abs(mse_grad)
     assert f"{abs(ce_grad / mse_grad):.1f} times as hard as MSE" in panel.readout.value
 

@@ -156,6 +156,46 @@ def test_manual_seed_makes_random_numbers_repeatable():
     assert mlcore.randn(5).tolist() != first[0]
 
 
+@pytest.mark.parametrize("args", [(5,), (2, 9), (1, 10, 3), (2.5,), (0.0, 1.0, 0.25), (-3, 3)])
+def test_arange_equals_torch(args):
+    ours, theirs = mlcore.arange(*args), torch.arange(*args)
+    assert ours.tolist() == theirs.tolist()
+    assert ours.dtype.kind == ("f" if theirs.is_floating_point() else "i")
+
+
+def test_arange_with_only_an_end_and_a_step_counts_from_zero():
+    # torch refuses this spelling; numpy counts from 0, and mlcore must not ignore the step.
+    assert mlcore.arange(10, step=2).tolist() == np.arange(10, step=2).tolist() == [0, 2, 4, 6, 8]
+    assert mlcore.arange(1.0, step=0.25).tolist() == [0.0, 0.25, 0.5, 0.75]
+
+
+@pytest.mark.parametrize("factory", [mlcore.rand, mlcore.randn])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, bool])
+def test_random_factories_refuse_a_non_float_dtype_with_advice(factory, dtype):
+    with pytest.raises(TypeError, match=rf"{factory.__name__} draws real numbers, so it needs a "
+                                        rf"float dtype, but got dtype={np.dtype(dtype)} \(casting "
+                                        r"would truncate.*dtype=np\.float64"):
+        factory(3, dtype=dtype)
+
+
+@pytest.mark.parametrize("seed", ["abc", 1.5, None, True, [1, 2]])
+def test_manual_seed_refuses_a_seed_that_is_not_a_whole_number(seed):
+    with pytest.raises(TypeError, match=r"manual_seed needs a non-negative whole number, but got "
+                                        r".*\(type \w+\)\. Pick any fixed integer >= 0, "
+                                        r"e\.g\. mlcore\.manual_seed\(0\)"):
+        mlcore.manual_seed(seed)
+
+
+def test_manual_seed_refuses_a_negative_seed_and_accepts_numpy_integers():
+    with pytest.raises(ValueError, match=r"non-negative whole number, but got -1\. Pick any fixed "
+                                         r"integer >= 0"):
+        mlcore.manual_seed(-1)
+    mlcore.manual_seed(np.int64(3))
+    first = mlcore.randn(4).tolist()
+    mlcore.manual_seed(3)
+    assert mlcore.randn(4).tolist() == first
+
+
 def test_function_forms_accept_lists_like_torch():
     np.testing.assert_allclose(mlcore.exp([0.0, 1.0]).data, [1.0, np.e], rtol=1e-15)
     np.testing.assert_allclose(mlcore.softmax([[0.0, 0.0]], dim=1).data, [[0.5, 0.5]])

@@ -1,14 +1,14 @@
 """Choosing the loss for a task, and why (chapter 2): the tasks, the right answers, and an
 explanation for every answer a learner may give.
 
-Answers are names from ``LOSS_NAMES``; case and surrounding spaces do not
-matter. Only real strings count (compared with ``str``'s own methods), so an
+Answers are names from ``LOSS_NAMES``, read by ``mlcore.grading.checks.normalise_choice``:
+case and surrounding spaces do not matter, and only real strings count, so an
 object that claims to equal everything does not pass.
 """
 
 from dataclasses import dataclass
 
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, check_choice
+from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, check_choice, normalise_choice
 
 LOSS_NAMES = ("mse", "mae", "huber", "cross_entropy", "binary_cross_entropy")
 
@@ -92,14 +92,12 @@ def check_choose_loss(choose_loss):
             wrong.append(f"  {key}: choose_loss({key!r}) raised {type(error).__name__}: {error}; "
                          f"it should return a loss name for every task.")
             continue
-        if not isinstance(answer, str):
-            wrong.append(f"  {key}: got {answer!r} (type {type(answer).__name__}); return one of "
-                         f"the strings {', '.join(map(repr, LOSS_NAMES))}.")
+        try:
+            chosen = normalise_choice(answer, LOSS_NAMES, name=f"choose_loss({key!r})")
+        except CheckFailed as error:
+            wrong.append(f"  {key}: {error}")
             continue
-        chosen = str.lower(str.strip(answer))
-        if chosen not in LOSS_NAMES:
-            wrong.append(f"  {key}: {answer!r} is not one of {', '.join(map(repr, LOSS_NAMES))}.")
-        elif chosen not in task.accepted:
+        if chosen not in task.accepted:
             wrong.append(f"  {key}: {answer!r} is not the best choice: {task.why[chosen]}")
     if not wrong:
         print(f"{PASS_MARK} choose_loss: the right loss for all {len(TASKS)} tasks.")

@@ -2,7 +2,8 @@
 
 References come from ``mlcore.nn.functional``; each misconception is the
 formula a learner who makes that mistake would write, with ``r = y_hat - y``
-the residual of each element.
+the residual of each element, or mlcore's loss where the mistake only changes
+its reduction, delta or scale.
 """
 
 import contextlib
@@ -31,12 +32,6 @@ def divided_by_rows(variant):
     return Misconception("the sum was divided by the number of rows, not of elements", variant,
                          "len(y_hat) counts only the rows of a 2-D array; y_hat.size counts every "
                          "element, and the mean is over every element.")
-
-
-def huber_terms(r, delta):
-    """The Huber loss of each residual: ``0.5 * r**2`` if ``|r| < delta``, else
-    ``delta * (|r| - delta / 2)``."""
-    return np.where(np.abs(r) < delta, 0.5 * r**2, delta * (np.abs(r) - 0.5 * delta))
 
 
 def reference_mse(y_hat, y):
@@ -85,7 +80,8 @@ MAE_MISCONCEPTIONS = [
 
 HUBER_MISCONCEPTIONS = [
     Misconception("the sum was not averaged",
-                  lambda y_hat, y, delta=1.0: np.sum(huber_terms(residual(y_hat, y), delta)),
+                  lambda y_hat, y, delta=1.0: value_of(F.huber_loss, y_hat, y, delta=delta,
+                                                       reduction="sum"),
                   "Average the per-element losses."),
     Misconception("the two branches are swapped",
                   lambda y_hat, y, delta=1.0: np.mean(np.where(
@@ -110,10 +106,10 @@ HUBER_MISCONCEPTIONS = [
                       delta * (np.abs(residual(y_hat, y)) - 0.5 * delta))),
                   "A large negative error is a large error too: compare np.abs(r) with delta."),
     Misconception("delta was ignored (the loss always uses 1)",
-                  lambda y_hat, y, delta=1.0: np.mean(huber_terms(residual(y_hat, y), 1.0)),
+                  lambda y_hat, y, delta=1.0: reference_huber(y_hat, y),
                   "Use the delta argument in both the test and the linear part."),
     Misconception("this is the smooth L1 loss (Huber divided by delta)",
-                  lambda y_hat, y, delta=1.0: np.mean(huber_terms(residual(y_hat, y), delta)) / delta,
+                  lambda y_hat, y, delta=1.0: value_of(F.smooth_l1_loss, y_hat, y, beta=delta),
                   "PyTorch's SmoothL1Loss(beta) is HuberLoss(delta=beta) / beta; the Huber loss "
                   "is not divided."),
 ]

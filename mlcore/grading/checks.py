@@ -135,18 +135,37 @@ def check_choice(answer, correct, *, name="answer", explanations):
     ``explanations`` maps every option to why it is right or wrong, e.g.
     ``{"cross_entropy": "...", "mse": "through a sigmoid its gradient vanishes ..."}``.
     """
-    options = {str.lower(str.strip(option)): text for option, text in explanations.items()}
-    listed = ", ".join(repr(option) for option in explanations)
-    if not isinstance(answer, str):
-        raise CheckFailed(f"{FAIL_MARK} {name} should be one of the strings {listed}; "
-                          f"it is {_short(answer)} (type {type(answer).__name__}).")
-    chosen = str.lower(str.strip(answer))
-    if chosen not in options:
-        raise CheckFailed(f"{FAIL_MARK} {name} = {answer!r} is not one of the options {listed}.")
-    if chosen == str.lower(str.strip(correct)):
+    options = {_normalised(option): text for option, text in explanations.items()}
+    try:
+        chosen = normalise_choice(answer, explanations, name=name)
+    except CheckFailed as error:
+        raise CheckFailed(f"{FAIL_MARK} {error}") from None
+    if chosen == _normalised(correct):
         print(f"{PASS_MARK} {name} = {answer!r} is right: {options[chosen]}")
         return
     raise CheckFailed(f"{FAIL_MARK} {name} = {answer!r} is not the best choice: {options[chosen]}")
+
+
+def normalise_choice(answer, options, *, name="answer"):
+    """The option ``answer`` names, lower-cased and without surrounding spaces; ``CheckFailed``
+    (a message without a mark) if ``answer`` is not a string or names none of ``options``.
+
+    Only real strings count, read with ``str``'s own methods, so neither an
+    object that claims to equal everything nor a ``str`` subclass with its own
+    ``lower`` can pass.
+    """
+    listed = ", ".join(repr(option) for option in options)
+    if not isinstance(answer, str):
+        raise CheckFailed(f"{name} should be one of the strings {listed}; "
+                          f"it is {_short(answer)} (type {type(answer).__name__}).")
+    chosen = _normalised(answer)
+    if chosen not in {_normalised(option) for option in options}:
+        raise CheckFailed(f"{name} = {answer!r} is not one of the options {listed}.")
+    return chosen
+
+
+def _normalised(option):
+    return str.lower(str.strip(option))
 
 
 def _call(function, args):

@@ -18,6 +18,7 @@ import os
 import time
 from pathlib import Path
 
+from .checks import FAIL_MARK, PASS_MARK
 from .regions import HIDDEN_TESTS, RegionError, replace_regions
 
 # Set in every grading kernel, so that a notebook's own self-check cell does
@@ -58,7 +59,7 @@ def format_self_check(source, questions):
             lines.append(f"  ?  {question.grade_id}: no visible test; hidden tests check it when "
                          f"your work is graded.")
             continue
-        mark = "\N{CHECK MARK}" if question.status == "passed" else "\N{BALLOT X}"
+        mark = PASS_MARK if question.status == "passed" else FAIL_MARK
         line = f"  {mark}  {question.grade_id}: {question.points:g}/{question.max_points:g}"
         if question.message:
             line += f"  {question.status}: " + question.message.replace("\n", "\n       ")

@@ -7,8 +7,9 @@ counts as epoch 0; after n calls to ``step()``, ``last_epoch`` is n and
 """
 
 import math
+import numbers
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_non_negative
 
 
 class LRScheduler:
@@ -41,7 +42,6 @@ class LRScheduler:
                     )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self._step_count = 0
         # The first step only records the current rates (PyTorch's "initial step").
         self._is_initial = True
         self.step()
@@ -57,7 +57,6 @@ class LRScheduler:
 
     def step(self):
         """Advance one epoch and write the new learning rates into the optimizer."""
-        self._step_count += 1
         self.last_epoch += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
@@ -65,6 +64,19 @@ class LRScheduler:
 
     def _current_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
+
+
+def _check_epochs(value, name, meaning):
+    """Refuse ``value`` unless it is a whole number > 0 (a numpy integer counts, a bool does not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"{name} must be a positive whole number of epochs, but got {value!r}. "
+                         f"{meaning}")
+
+
+def _check_gamma(gamma, what_it_does, typical):
+    """Refuse a ``gamma`` that is not a real number >= 0 (a string would fail only at step 1)."""
+    check_non_negative(gamma, "gamma", f"{what_it_does}: use a number >= 0 (below 1 the lr "
+                                       f"falls), e.g. gamma={typical}.")
 
 
 class LambdaLR(LRScheduler):
@@ -85,6 +97,13 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * groups
+        for lmbda in self.lr_lambdas:
+            if not callable(lmbda):
+                raise TypeError(
+                    f"lr_lambda must be a function of the epoch number, but got {lmbda!r} "
+                    f"(type {type(lmbda).__name__}). LambdaLR sets lr = initial_lr * "
+                    "lr_lambda(epoch), e.g. lr_lambda=lambda epoch: 0.95 ** epoch."
+                )
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -99,11 +118,9 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size <= 0:
-            raise ValueError(
-                f"step_size must be a positive whole number of epochs, but got {step_size!r}. "
-                "StepLR multiplies the lr by gamma every step_size epochs, e.g. step_size=30."
-            )
+        _check_epochs(step_size, "step_size", "StepLR multiplies the lr by gamma every "
+                                              "step_size epochs, e.g. step_size=30.")
+        _check_gamma(gamma, "StepLR multiplies the lr by gamma every step_size epochs", 0.1)
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -121,6 +138,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
+        _check_gamma(gamma, "ExponentialLR multiplies the lr by gamma every epoch", 0.95)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -145,11 +163,8 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
-        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max <= 0:
-            raise ValueError(
-                f"T_max must be a positive whole number of epochs, but got {T_max!r}. It is "
-                "the number of epochs the lr takes to fall to eta_min, e.g. T_max=num_epochs."
-            )
+        _check_epochs(T_max, "T_max", "It is the number of epochs the lr takes to fall to "
+                                      "eta_min, e.g. T_max=num_epochs.")
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)

@@ -48,6 +48,8 @@ def _load_torch():
         import torch
     except ImportError:
         return None
+    # torch's and numpy's thread pools fight over the cores when both run in one kernel.
+    torch.set_num_threads(1)
     return torch
 
 
