@@ -100,27 +100,22 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
-                    continue
                 if set_to_none:
                     p.grad = None
-                else:
+                elif p.grad is not None:
                     p.grad.fill(0)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient once; return ``closure()`` if given."""
         loss = None if closure is None else closure()
-        for group_index, group in enumerate(self.param_groups):
-            for param_index, p in enumerate(group["params"]):
-                if p.grad is None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
                     continue
-                if np.shape(p.grad) != p.data.shape:
-                    raise ValueError(
-                        f"parameter {param_index} of parameter group {group_index} has data "
-                        f"of shape {p.data.shape} but a gradient of shape {np.shape(p.grad)}. "
-                        "A gradient must have the shape of its parameter; check the code "
-                        "that set .grad (numpy would silently broadcast a wrong shape)."
-                    )
+                # The cheap test first: most gradients are arrays of the right shape.
+                if type(grad) is not np.ndarray or grad.shape != p.data.shape:
+                    self._check_gradient(p)
                 self._update(p, group)
         return loss
 
@@ -183,12 +178,34 @@ class Optimizer:
             "parameter, as the optimizers in mlcore.optim do."
         )
 
+    def _check_gradient(self, p):
+        """Refuse a ``.grad`` that is not a numpy array (or a number) of ``p``'s shape."""
+        grad = p.grad
+        is_numeric = isinstance(grad, (np.ndarray, numbers.Number))
+        if is_numeric and np.shape(grad) == p.data.shape:
+            return
+        group_index, param_index = next((g, i) for g, group in enumerate(self.param_groups)
+                                        for i, q in enumerate(group["params"]) if q is p)
+        where = f"parameter {param_index} of parameter group {group_index}"
+        if not is_numeric:
+            raise TypeError(
+                f"{where} has a .grad of type {type(grad).__name__}, but a gradient must be a "
+                f"numpy array of the parameter's shape {p.data.shape}. Set it with "
+                "p.grad = numpy.array(...), or from a tensor t with p.grad = t.data."
+            )
+        raise ValueError(
+            f"{where} has data of shape {p.data.shape} but a gradient of shape "
+            f"{np.shape(grad)}. A gradient must have the shape of its parameter; check the "
+            "code that set .grad (numpy would silently broadcast a wrong shape)."
+        )
+
     def _buffer(self, like, slot=0):
         """A scratch array shaped like ``like``, reused by every step (``slot``: which one)."""
         key = (slot, like.shape, like.dtype)
-        if key not in self._scratch:
-            self._scratch[key] = np.empty_like(like)
-        return self._scratch[key]
+        buffer = self._scratch.get(key)
+        if buffer is None:
+            buffer = self._scratch[key] = np.empty_like(like)
+        return buffer
 
 
 def check_non_negative(value, torch_name, meaning):

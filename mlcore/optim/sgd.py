@@ -66,7 +66,7 @@ class SGD(Optimizer):
             state = self.state[p]
             b = state.get("momentum_buffer")
             if b is None:
-                state["momentum_buffer"] = b = grad.astype(theta.dtype)
+                state["momentum_buffer"] = b = np.array(grad, dtype=theta.dtype)
             else:
                 b *= momentum
                 b += np.multiply(grad, 1 - group["dampening"], out=scaled)

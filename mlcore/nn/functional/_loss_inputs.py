@@ -161,7 +161,12 @@ def reduction_scale(g, reduction, divisor):
     'mean' divides it by the mean's `divisor`; 'sum' passes it to every element;
     'none' already has one gradient per element.
     """
-    if reduction != "mean":
+    if reduction == "none":
+        return g
+    # A reduced loss is a scalar, so g is a 0-d array; as a numpy scalar of the same
+    # dtype it divides and multiplies with far less of numpy's per-call overhead.
+    g = g[()]
+    if reduction == "sum":
         return g
     if divisor == 0:
         with np.errstate(divide="ignore", invalid="ignore"):

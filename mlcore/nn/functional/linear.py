@@ -30,15 +30,20 @@ def linear(input, weight, bias=None):
         parents = (input, weight, bias)
 
     def backward(g):
-        # Every leading dimension (batch, sequence, ...) holds examples: flatten them into rows.
-        g_rows = g.reshape(-1, g.shape[-1])
+        # Every leading dimension (batch, sequence, ...) holds examples: flatten them
+        # into rows. A batch (N, in_features) already is rows, and needs no reshape.
+        g_rows, x_rows = (g, x) if g.ndim == 2 else (_as_rows(g), _as_rows(x))
         grad_x = g @ w if input.requires_grad else None
-        grad_w = g_rows.T @ x.reshape(-1, x.shape[-1]) if weight.requires_grad else None
+        grad_w = g_rows.T @ x_rows if weight.requires_grad else None
         if bias is None:
             return grad_x, grad_w
         return grad_x, grad_w, g_rows.sum(0) if bias.requires_grad else None
 
     return Tensor.from_op(out, parents, "linear", backward)
+
+
+def _as_rows(a):
+    return a.reshape(-1, a.shape[-1])
 
 
 def _check(input, weight, bias):
