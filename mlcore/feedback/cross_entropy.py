@@ -40,7 +40,7 @@ def _log_softmax(x):
 
 def reference_softmax(logits):
     """mlcore's softmax over the last axis (each row sums to 1)."""
-    return value_of(mlcore_softmax, logits)
+    return value_of(mlcore_softmax, logits, dim=-1)
 
 
 _OVERFLOW_HINT = ("exp(1000) overflows to inf, and inf / inf is nan. Subtract each row's largest logit "
