@@ -22,8 +22,12 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.course
 
+# JupyterLab refuses to run as root unless told to (containers often run as root).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(VENV)/.course
-	$(BIN)/jupyter lab chapters/
+	# The repository is the root, so the file browser reaches exercises/ and solutions/ too.
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" chapters/01_errors_and_losses.ipynb
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest
