@@ -212,7 +212,7 @@ class Tensor:
                     "to a scalar first (loss = out.mean() or out.sum()), or pass "
                     f"gradient=numpy.ones({self.shape}) to get the gradient of out.sum()."
                 )
-            # d out / d out = 1. (np.ones costs three times as much: it is written in Python.)
+            # d out / d out = 1. (np.ones, written in Python, takes twice as long.)
             return np.array(1, dtype=self.data.dtype).reshape(self.data.shape)
         gradient = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
                               dtype=self.data.dtype)

@@ -316,3 +316,9 @@ def test_conv2d_rejects_bad_sizes(kwargs, match):
 def test_linear_rejects_float_sizes():
     with pytest.raises(TypeError, match=r"in_features must be an int, but got 2\.0"):
         nn.Linear(2.0, 3)
+
+
+def test_linear_with_a_weight_that_is_not_a_matrix_says_so():
+    x = mlcore.tensor(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="matrix"):
+        F.linear(x, mlcore.tensor(np.ones(3)))

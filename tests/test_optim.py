@@ -579,3 +579,24 @@ def test_a_gradient_of_the_wrong_shape_says_so_instead_of_broadcasting():
     params[0].grad = np.array([1.0])
     with pytest.raises(ValueError, match=r"data of shape \(2,\) but a gradient of shape \(1,\)"):
         opt.step()
+
+
+def test_momentum_on_a_zero_dim_parameter_with_a_scalar_gradient_matches_torch():
+    """A 0-d parameter whose .grad is a numpy scalar still updates its velocity."""
+    p = mlcore.tensor(1.5, requires_grad=True)
+    q = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+    opt, ref = optim.SGD([p], lr=0.1, momentum=0.9), torch.optim.SGD([q], lr=0.1, momentum=0.9)
+    for _ in range(5):
+        p.grad = np.float64(2.0) * p.data[()]
+        q.grad = 2.0 * q.detach().clone()
+        opt.step()
+        ref.step()
+    np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=RTOL64)
+
+
+@pytest.mark.parametrize("bad_grad", [[1.0, 2.0], "grad"])
+def test_a_gradient_that_is_not_an_array_is_refused_with_its_type(bad_grad):
+    p = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    p.grad = bad_grad
+    with pytest.raises(TypeError, match=r"parameter 0 of parameter group 0 has a \.grad of type"):
+        optim.SGD([p], lr=0.1).step()

@@ -27,7 +27,7 @@ def as_prediction(input, fn_name):
     """The prediction as a floating-point Tensor (lists and arrays are wrapped)."""
     if not isinstance(input, Tensor):
         input = tensor(input)
-    if input.dtype.kind != "f":  # .kind, not np.issubdtype: this runs every training step
+    if input.data.dtype.kind != "f":  # .kind, not np.issubdtype: this runs every training step
         raise TypeError(
             f"{fn_name}: the prediction (input) has dtype {input.dtype}, but a loss needs "
             "floating-point predictions: a model outputs real numbers, and gradients "
@@ -50,7 +50,7 @@ def as_target(target):
 
 def float_target(target_array, input, fn_name):
     """A real-valued target in the prediction's dtype (integer and bool targets are converted)."""
-    if target_array.dtype == input.dtype:
+    if target_array.dtype == input.data.dtype:
         return target_array
     if target_array.dtype.kind not in "biuf":
         raise TypeError(

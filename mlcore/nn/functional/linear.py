@@ -20,9 +20,13 @@ def linear(input, weight, bias=None):
     of the output, backpropagation (chapter 5) gives
     grad_input = g @ W, grad_weight = g.T @ x and grad_bias = g summed over the batch.
     """
-    _check(input, weight, bias)
+    require_tensor("linear", "input", input)
     x, w = input.data, weight.data
-    out = x @ w.T
+    _check_weight_and_bias(input, weight, bias)
+    try:
+        out = x @ w.T
+    except ValueError:  # numpy checks the sizes anyway; say which layer size to change
+        raise ValueError(_feature_mismatch(x.shape, w.shape)) from None
     if bias is None:
         parents = (input, weight)
     else:
@@ -46,11 +50,15 @@ def _as_rows(a):
     return a.reshape(-1, a.shape[-1])
 
 
-def _check(input, weight, bias):
-    require_tensor("linear", "input", input)
-    x_shape, w_shape = input.data.shape, weight.data.shape
-    if x_shape[-1:] != w_shape[1:]:
-        raise ValueError(_feature_mismatch(x_shape, w_shape))
+def _check_weight_and_bias(input, weight, bias):
+    """Refuse a weight that is not a matrix of the input's dtype, or a bias that does not fit it."""
+    w_shape = weight.data.shape
+    if len(w_shape) != 2:
+        raise ValueError(
+            f"linear(): the weight must be a matrix of shape (out_features, in_features), one "
+            f"row per output feature, but it has shape {w_shape}. For a single output, use "
+            "shape (1, in_features)."
+        )
     require_same_dtype("linear", input, weight)
     if bias is not None and bias.data.shape != w_shape[:1]:
         raise ValueError(

@@ -50,10 +50,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     check_reduction(reduction, fn_name)
     _check_label_smoothing(label_smoothing)
     input = as_prediction(input, fn_name)
-    num_classes = _num_classes(input.shape, fn_name)
-    weight = _class_weight(weight, num_classes, input.dtype, fn_name)
+    shape, dtype = input.data.shape, input.data.dtype
+    num_classes = _num_classes(shape, fn_name)
+    weight = _class_weight(weight, num_classes, dtype, fn_name)
     target_array, target_tensor = as_target(target)
-    if target_array.dtype.kind == "f" and target_array.shape == input.shape:
+    if target_array.dtype.kind == "f" and target_array.shape == shape:
         if ignore_index >= 0:
             raise ValueError(
                 f"cross_entropy: ignore_index={ignore_index} only applies to class-index targets, "
@@ -63,8 +64,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         probabilities = float_target(target_array, input, fn_name)
         return _cross_entropy_probabilities(input, probabilities, target_tensor, weight,
                                             reduction, label_smoothing)
-    targets = _ClassTargets(fn_name, target_array, input.shape, ignore_index, weight,
-                            input.dtype)
+    targets = _ClassTargets(fn_name, target_array, shape, num_classes, ignore_index, weight,
+                            dtype)
     return _cross_entropy_indices(input, targets, weight, reduction, label_smoothing)
 
 
@@ -79,11 +80,12 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     fn_name = "nll_loss"
     check_reduction(reduction, fn_name)
     input = as_prediction(input, fn_name)
-    num_classes = _num_classes(input.shape, fn_name)
-    weight = _class_weight(weight, num_classes, input.dtype, fn_name)
+    shape, dtype = input.data.shape, input.data.dtype
+    num_classes = _num_classes(shape, fn_name)
+    weight = _class_weight(weight, num_classes, dtype, fn_name)
     target_array, _ = as_target(target)
-    targets = _ClassTargets(fn_name, target_array, input.shape, ignore_index, weight,
-                            input.dtype)
+    targets = _ClassTargets(fn_name, target_array, shape, num_classes, ignore_index, weight,
+                            dtype)
     log_p = _rows(input.data)
     t = targets.index
     picked_weight = 1 if targets.weight is None else targets.weight
@@ -184,10 +186,10 @@ class _ClassTargets:
 
     __slots__ = ("index", "rows", "weight", "kept", "total", "shape")
 
-    def __init__(self, fn_name, target, input_shape, ignore_index, class_weight, dtype):
+    def __init__(self, fn_name, target, input_shape, num_classes, ignore_index, class_weight,
+                 dtype):
         self.shape = _index_shape(input_shape)
-        _check_index_target(fn_name, target, input_shape, self.shape)
-        num_classes = _num_classes(input_shape, fn_name)
+        _check_index_target(fn_name, target, input_shape, self.shape, num_classes)
         t = target.reshape(-1)
         ignored = None
         # Only look for ignored or invalid targets when min/max say there could be some.
@@ -235,7 +237,7 @@ def _num_classes(input_shape, fn_name):
 
 def _index_shape(input_shape):
     """The shape of class-index targets: the input's shape without the class axis."""
-    return () if len(input_shape) == 1 else (input_shape[0],) + tuple(input_shape[2:])
+    return () if len(input_shape) == 1 else input_shape[:1] + input_shape[2:]
 
 
 def _rows(x):
@@ -267,8 +269,10 @@ def _check_label_smoothing(label_smoothing):
 
 def _class_weight(weight, num_classes, dtype, fn_name):
     """The per-class weight as an array of shape (C,), or None."""
+    if weight is None:
+        return None
     weight = constant_array(weight, "weight", fn_name, dtype)
-    if weight is not None and weight.shape != (num_classes,):
+    if weight.shape != (num_classes,):
         raise ValueError(
             f"{fn_name}: weight has shape {weight.shape}, but the input has {num_classes} "
             f"classes: give one weight per class, a 1-D weight of shape ({num_classes},)."
@@ -276,9 +280,8 @@ def _class_weight(weight, num_classes, dtype, fn_name):
     return weight
 
 
-def _check_index_target(fn_name, target, input_shape, index_shape):
+def _check_index_target(fn_name, target, input_shape, index_shape, num_classes):
     """Refuse targets that are not integer class indices of the right shape."""
-    num_classes = _num_classes(input_shape, fn_name)
     probabilities_allowed = fn_name == "cross_entropy"
     if target.shape != index_shape:
         looks_one_hot = len(input_shape) >= 2 and target.shape == tuple(input_shape)

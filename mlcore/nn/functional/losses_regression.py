@@ -2,8 +2,8 @@
 
 Each loss is a function of the error ``d = y_hat - y`` of every element, then
 a reduction ('mean', 'sum' or 'none'). So each one is written as two short
-rules side by side: the loss of one error, and its slope (derivative) with
-respect to that error, which backward multiplies by the upstream gradient.
+rules side by side: the loss of one error ``d``, and its gradient by the chain
+rule: the slope (derivative) of that loss at ``d`` times the upstream gradient ``g``.
 
 Prediction and target must have the same shape. PyTorch broadcasts a
 prediction of shape (N, 1) against a target of shape (N,) to (N, N), with only
@@ -19,22 +19,23 @@ from ._loss_inputs import (as_prediction, as_target, check_reduction, check_same
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss"]
 
 
-def _pointwise_loss(fn_name, input, target, reduction, loss_of_error, slope_of_error):
+def _pointwise_loss(fn_name, input, target, reduction, loss_of_error, gradient_of_error):
     """Build the fused op ``reduce(loss_of_error(input - target))`` with its backward.
 
-    d loss / d input = slope * upstream gradient, and d loss / d target is its
+    d loss / d input = ``gradient_of_error(d, g)``: the slope at each error d times
+    the gradient g that reaches it through the reduction. d loss / d target is its
     negative (the target enters the error with a minus sign), as in PyTorch.
     """
     check_reduction(reduction, fn_name)
     input = as_prediction(input, fn_name)
     target_array, target_tensor = as_target(target)
-    check_same_shape(fn_name, input.shape, target_array.shape)
+    check_same_shape(fn_name, input.data.shape, target_array.shape)
     error = input.data - float_target(target_array, input, fn_name)
     out = reduce(loss_of_error(error), reduction)
     parents = (input,) if target_tensor is None else (input, target_tensor)
 
     def backward(g):
-        grad = slope_of_error(error) * reduction_scale(g, reduction, error.size)
+        grad = gradient_of_error(error, reduction_scale(g, reduction, error.size))
         grad_target = None
         if target_tensor is not None and target_tensor.requires_grad:
             grad_target = (-grad).astype(target_tensor.dtype, copy=False)
@@ -50,8 +51,9 @@ def mse_loss(input, target, reduction="mean"):
     sensitive to outliers. Its gradient with respect to a prediction is
     ``2 * (y_hat_i - y_i) / N``. As ``torch.nn.functional.mse_loss``.
     """
+    # 2 * g first: for a reduced loss g is a number, so only one product runs over the errors.
     return _pointwise_loss("mse_loss", input, target, reduction,
-                           lambda d: d * d, lambda d: 2 * d)
+                           lambda d: d * d, lambda d, g: 2 * g * d)
 
 
 def l1_loss(input, target, reduction="mean"):
@@ -61,7 +63,12 @@ def l1_loss(input, target, reduction="mean"):
     in MSE. Its gradient is ``sign(y_hat_i - y_i) / N``: the same size however
     close the prediction is (0 at an exact hit). As ``torch.nn.functional.l1_loss``.
     """
-    return _pointwise_loss("l1_loss", input, target, reduction, np.abs, np.sign)
+    return _pointwise_loss("l1_loss", input, target, reduction, np.abs, _l1_gradient)
+
+
+def _l1_gradient(d, g):
+    """The slope of |d|, sign(d) (0 at d = 0, as in PyTorch), times the upstream gradient."""
+    return np.sign(d) * g
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
@@ -83,7 +90,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
         return np.where(size < delta, 0.5 * d * d, delta * (size - 0.5 * delta))
 
     return _pointwise_loss("huber_loss", input, target, reduction, loss_of_error,
-                           lambda d: np.clip(d, -delta, delta))
+                           lambda d, g: np.clip(d, -delta, delta) * g)
 
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
@@ -99,11 +106,11 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
             "where the loss changes from squared to absolute (beta=0 is the L1 loss)."
         )
     if beta == 0:
-        return _pointwise_loss("smooth_l1_loss", input, target, reduction, np.abs, np.sign)
+        return _pointwise_loss("smooth_l1_loss", input, target, reduction, np.abs, _l1_gradient)
 
     def loss_of_error(d):
         size = np.abs(d)
         return np.where(size < beta, 0.5 * d * d / beta, size - 0.5 * beta)
 
     return _pointwise_loss("smooth_l1_loss", input, target, reduction, loss_of_error,
-                           lambda d: np.clip(d / beta, -1, 1))
+                           lambda d, g: np.clip(d / beta, -1, 1) * g)
