@@ -13,10 +13,10 @@ import numpy as np
 
 from . import autograd, nn, optim
 from .compare import cmp
-from .functions import abs, clamp, exp, log, log_softmax, maximum, relu, sigmoid, softmax, sqrt, tanh
 from .factories import arange, manual_seed, ones, rand, randn, zeros
 from .gradcheck import GradcheckError, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .ops import abs, clamp, exp, log, log_softmax, maximum, relu, sigmoid, softmax, sqrt, tanh
 from .tensor import Tensor, tensor
 
 float32 = np.float32
