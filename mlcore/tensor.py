@@ -13,8 +13,6 @@ in ``mlcore/ops/``, one module per kind of derivative rule, and
 hands over to ``mlcore/autograd.py``, which runs the rules.
 """
 
-import numbers
-
 import numpy as np
 
 from . import autograd, grad_mode
@@ -122,6 +120,9 @@ class Tensor:
 
     def __len__(self):
         return len(self.data)
+
+    def __pos__(self):
+        return self  # +t is t, as in PyTorch: no operation, no node
 
     # ----------------------------------------------------------- conversions
     def __bool__(self):
@@ -283,9 +284,6 @@ class Tensor:
         autograd.increment_version(self)
         return self
 
-    def __pos__(self):
-        return self
-
 
 def as_index(index):
     """An index with every Tensor in it replaced by its array: ``t[mask]``, ``t[rows, cols]``."""
@@ -294,60 +292,6 @@ def as_index(index):
     if isinstance(index, tuple):
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     return index
-
-
-def lift(value, like):
-    """`value` as a tensor: a Tensor as it is, a number, list or array as a constant.
-
-    Operations call it on their operands. The constant takes the floating dtype
-    of the tensor `like` where PyTorch would (Python numbers, integer and boolean
-    arrays), so float32 stays float32. An array that will be read by a backward
-    rule is copied: editing it later must not change a gradient, and arrays have no version stamp.
-    """
-    if isinstance(value, Tensor):
-        return value
-    floating = like is not None and like.data.dtype.kind == "f"
-    if floating and isinstance(value, (float, int, numbers.Number)):
-        return Tensor(np.array(value, dtype=like.data.dtype))
-    in_graph = like is not None and like.requires_grad and grad_mode._enabled
-    array = _numeric(np.array(value) if in_graph else np.asarray(value))
-    if floating and array.dtype.kind in "biu":
-        array = array.astype(like.data.dtype)
-    return Tensor(array)
-
-
-def tensor(data, requires_grad=False, dtype=None):
-    """Create a tensor from a list, number, numpy array or tensor, copying the data.
-
-    Floats default to float64 (PyTorch's default is float32; float64 makes
-    every comparison with PyTorch exact to 1e-10). Integers stay int64.
-    """
-    if isinstance(data, Tensor):
-        data = data.data
-    try:
-        array = np.array(data, dtype=dtype)
-    except ValueError as error:  # numpy refuses ragged nested lists
-        raise ValueError(f"Could not build a tensor from this data ({error}). {_RAGGED}") from None
-    return Tensor(_numeric(array), requires_grad=requires_grad)
-
-
-_RAGGED = "Check that every row of a nested list has the same length and holds numbers."
-
-
-def _numeric(array):
-    """`array` if it holds numbers or booleans, as a torch tensor must; else a TypeError that says why."""
-    kind = array.dtype.kind
-    if kind in "biufc":
-        return array
-    if kind == "O":
-        raise TypeError(f"Could not build a tensor from this data: numpy made an array of "
-                        f"Python objects. {_RAGGED}")
-    what = {"U": "text", "S": "bytes", "M": "dates", "m": "time differences"}.get(kind, "records")
-    raise TypeError(
-        f"A tensor holds numbers (or True/False), but this data holds {what} (numpy dtype "
-        f"{array.dtype}). Convert it to numbers first, e.g. float('2.5') for a number written as "
-        "text, or number the categories 0, 1, 2, ... for labels."
-    )
 
 
 def _float_mode(array):

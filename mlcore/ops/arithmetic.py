@@ -18,7 +18,8 @@ their own so that each is one node of the graph, as in PyTorch. Comparisons
 import numpy as np
 
 from ..broadcast import broadcast_error, unbroadcast
-from ..tensor import Tensor, lift
+from ..factories import lift
+from ..tensor import Tensor
 
 
 def binary(name, forward, grad_a, grad_b):

@@ -14,7 +14,8 @@ tensors with gradients of their own, and ``to``, which changes the dtype.
 import numpy as np
 
 from ..broadcast import broadcast_error, unbroadcast
-from ..tensor import Tensor, lift
+from ..factories import lift
+from ..tensor import Tensor
 from .arithmetic import quiet
 
 

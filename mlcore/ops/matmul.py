@@ -8,7 +8,8 @@ rule reshapes and undoes broadcasting around those two products.
 """
 
 from ..broadcast import broadcast_error, unbroadcast
-from ..tensor import Tensor, lift
+from ..factories import lift
+from ..tensor import Tensor
 
 
 def matmul(a, b):

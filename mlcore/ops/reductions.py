@@ -18,7 +18,8 @@ Like PyTorch, every function accepts numpy's spellings too: ``axis=`` for
 
 import numpy as np
 
-from ..tensor import Tensor, lift
+from ..factories import lift
+from ..tensor import Tensor
 
 
 def dim_arguments(dim, axis, keepdim=False, keepdims=None):
