@@ -98,8 +98,9 @@ def run_backward(root, gradient, retain_graph=False, inputs=None):
     last_change = _last_change
     while waiting:
         node = heappop(waiting)[1]
+        # The rule reads the values the node was computed from: were any changed since?
         if node._number < last_change and any(
-                t._version > node._number for t in (node,) + node._parents):
+                t._version > node._number for t in (node, *node._parents)):
             raise _changed_after_use(node)
         grad = grads.pop(node)
         if wanted is None:

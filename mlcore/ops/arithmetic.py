@@ -70,7 +70,7 @@ def _maximum_share(g, x, other):
 
 
 # ----------------------------------------------------- the table of derivatives
-#    name                 forward            d out / d a, times g           d out / d b, times g
+# Each entry: the name, the forward function, then g * d out/d a and g * d out/d b.
 add = binary("add", np.add, lambda g, a, b, out: g, lambda g, a, b, out: g)
 sub = binary("sub", np.subtract, lambda g, a, b, out: g, lambda g, a, b, out: -g)
 mul = binary("mul", np.multiply, lambda g, a, b, out: g * b, lambda g, a, b, out: g * a)

@@ -41,6 +41,7 @@ def _sigmoid(x):
 
 
 # ----------------------------------------------------- the table of derivatives
+# Each entry: the name, the forward function, g * d out/d x, and what it computes.
 neg = unary("neg", np.negative, lambda g, x, out: -g, "-x, elementwise; d/dx = -1.")
 exp = unary("exp", quiet(np.exp), lambda g, x, out: g * out,
             "e to the power x, elementwise; d/dx = exp(x) (chapter 4).")
@@ -53,8 +54,9 @@ abs = unary("abs", np.abs, lambda g, x, out: g * np.sign(x),
             "Absolute value, elementwise; d/dx = sign(x), 0 at the kink (chapter 1's MAE).")
 tanh = unary("tanh", np.tanh, lambda g, x, out: g * (1 - out * out),
              "Hyperbolic tangent, elementwise; d/dx = 1 - tanh(x)^2 (chapter 5).")
-# sigmoid(x) is 1 / (1 + exp(-x)), but built from those ops it overflows for x << 0; one
-# rule of its own is also what PyTorch has.
+# sigmoid(x) is 1 / (1 + exp(-x)), but built from those ops its gradient is nan for x << 0
+# (exp(-x) overflows to inf, and the chain rule multiplies 0 by inf). So it has a rule of its
+# own, as in PyTorch.
 sigmoid = unary("sigmoid", _sigmoid, lambda g, x, out: g * out * (1 - out),
                 "1 / (1 + e^-x), elementwise; d/dx = s (1 - s), which vanishes for large |x| "
                 "(chapter 2).")
