@@ -13,11 +13,11 @@ import numpy as np
 
 from . import autograd, nn, optim
 from .compare import cmp
-from .functions import abs, clamp, exp, log, log_softmax, maximum, relu, sigmoid, softmax, sqrt, tanh
-from .factories import arange, manual_seed, ones, rand, randn, zeros
+from .factories import arange, manual_seed, ones, rand, randn, tensor, zeros
 from .gradcheck import GradcheckError, gradcheck
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .tensor import Tensor, tensor
+from .ops import abs, clamp, exp, log, log_softmax, maximum, relu, sigmoid, softmax, sqrt, tanh
+from .tensor import Tensor
 
 float32 = np.float32
 float64 = np.float64

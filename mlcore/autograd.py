@@ -6,11 +6,38 @@ function that turns the gradient of the output into one gradient per parent
 below visits the graph once, from the output back to the leaves, in reverse
 topological order (children before parents), so that a node's gradient is
 complete (all paths through it summed) before it is passed on.
+
+A rule reads the arrays its operation was computed from, so changing one of
+them in place between the forward and the backward pass would make the
+gradient silently wrong. Every in-place change stamps the tensor with the time
+of the change (``increment_version``), and ``run_backward`` refuses a node
+whose inputs or result were changed after it was made, as PyTorch does.
 """
 
+import itertools
 from heapq import heappop, heappush
 
 import numpy as np
+
+# One clock for the whole engine. Each tensor takes a number from it when it is
+# created (``Tensor._number``): a tensor is always created after its parents, so
+# the backward pass can visit the graph newest first. An in-place change takes a
+# number too (``Tensor._version``), so "changed after this node was made" is
+# one comparison.
+clock = itertools.count(1)
+# The time of the most recent in-place change anywhere: nodes made after it need no check.
+_last_change = 0
+
+
+def increment_version(tensor):
+    """Record that `tensor`'s data was just changed in place, as ``torch.autograd.graph.increment_version``.
+
+    Tensor's in-place operations call it, and so do optimizers, which update
+    ``p.data`` through numpy: a graph that used the old values then refuses
+    to run backward() instead of computing a wrong gradient.
+    """
+    global _last_change
+    tensor._version = _last_change = next(clock)
 
 
 def _graph_freed(grad):
@@ -19,6 +46,23 @@ def _graph_freed(grad):
         "freed the values it saved for the chain rule. Build the graph again with a "
         "new forward pass, or call backward(retain_graph=True) the first time if you "
         "really need two backward passes (and remember that .grad then adds up)."
+    )
+
+
+def _changed_after_use(node):
+    """The error for a node whose backward rule would read values changed since its forward pass."""
+    if node._version > node._number:
+        which = "its result"
+    else:
+        i, changed = next((i, t) for i, t in enumerate(node._parents) if t._version > node._number)
+        which = f"its input {i} (shape {changed.shape})"
+    return RuntimeError(
+        f"Cannot compute the gradient through '{node._op}': {which} was changed in place after "
+        f"'{node._op}' was computed (by x[...] = ..., +=, zero_() or an optimizer step). Its "
+        "backward rule reads those values, so the gradient would be silently wrong. PyTorch "
+        "refuses too: \"one of the variables needed for gradient computation has been modified "
+        "by an inplace operation\". Change tensors before the forward pass, or change a copy "
+        "(mlcore.tensor(t) copies), or run the forward pass again after the change."
     )
 
 
@@ -51,8 +95,13 @@ def run_backward(root, gradient, retain_graph=False, inputs=None):
     # passed its gradient back: its gradient is complete. (This is a topological
     # order, found without recursion, so a chain of 100,000 operations is fine.)
     waiting = [] if root._backward is None else [(-root._number, root)]
+    last_change = _last_change
     while waiting:
         node = heappop(waiting)[1]
+        # The rule reads the values the node was computed from: were any changed since?
+        if node._number < last_change and any(
+                t._version > node._number for t in (node, *node._parents)):
+            raise _changed_after_use(node)
         grad = grads.pop(node)
         if wanted is None:
             if node._retains_grad:

@@ -1,14 +1,73 @@
-"""Making tensors: zeros, ones, ranges and seeded random numbers.
+"""Making tensors: from data, zeros, ones, ranges and seeded random numbers.
 
-All of mlcore's randomness (random tensors, layer initialisation) comes from
-one numpy Generator, so ``mlcore.manual_seed(0)`` makes a notebook repeatable.
+``tensor`` builds one from a list or an array, and ``lift`` is how operations
+turn a number or an array operand (``t * 2``) into a constant tensor; both
+refuse data that is not numbers. All of mlcore's randomness (random tensors,
+layer initialisation) comes from one numpy Generator, so
+``mlcore.manual_seed(0)`` makes a notebook repeatable.
 """
 
 import numbers
 
 import numpy as np
 
+from . import grad_mode
 from .tensor import Tensor
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """Create a tensor from a list, number, numpy array or tensor, copying the data.
+
+    Floats default to float64 (PyTorch's default is float32; float64 makes
+    every comparison with PyTorch exact to 1e-10). Integers stay int64.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        array = np.array(data, dtype=dtype)
+    except ValueError as error:  # numpy refuses ragged nested lists
+        raise ValueError(f"Could not build a tensor from this data ({error}). {_RAGGED}") from None
+    return Tensor(_numeric(array), requires_grad=requires_grad)
+
+
+def lift(value, like):
+    """`value` as a tensor: a Tensor as it is, a number, list or array as a constant.
+
+    Operations call it on their operands. The constant takes the floating dtype
+    of the tensor `like` where PyTorch would (Python numbers, integer and boolean
+    arrays), so float32 stays float32. An array that will be read by a backward
+    rule is copied: editing it later must not change a gradient, and arrays have no version stamp.
+    """
+    if isinstance(value, Tensor):
+        return value
+    floating = like is not None and like.data.dtype.kind == "f"
+    if floating and isinstance(value, (float, int, numbers.Number)):
+        return Tensor(np.array(value, dtype=like.data.dtype))
+    in_graph = like is not None and like.requires_grad and grad_mode._enabled
+    array = _numeric(np.array(value) if in_graph else np.asarray(value))
+    if floating and array.dtype.kind in "biu":
+        array = array.astype(like.data.dtype)
+    return Tensor(array)
+
+
+_RAGGED = "Check that every row of a nested list has the same length and holds numbers."
+
+
+def _numeric(array):
+    """`array` if it holds numbers or booleans, as a torch tensor must; else a TypeError that says why."""
+    kind = array.dtype.kind
+    if kind in "biufc":
+        return array
+    if kind == "O":
+        raise TypeError(f"Could not build a tensor from this data: numpy made an array of "
+                        f"Python objects. {_RAGGED}")
+    what = {"U": "text", "S": "bytes", "M": "dates", "m": "time differences"}.get(kind, "records")
+    raise TypeError(
+        f"A tensor holds numbers (or True/False), but this data holds {what} (numpy dtype "
+        f"{array.dtype}). Convert it to numbers first, e.g. float('2.5') for a number written as "
+        "text, or number the categories 0, 1, 2, ... for labels."
+    )
+
 
 _generator = np.random.default_rng(0)
 

@@ -56,7 +56,9 @@ class Case:
     """One operation: its name, a function of the inputs, their shapes and where they are drawn.
 
     `domain` names one distribution per input (see ``draw``); `ref` is torch's
-    version when the spelling differs from mlcore's.
+    version when the spelling differs from mlcore's. An operation that is not
+    `differentiable` (its result holds indices or integers) has no backward
+    pass to compare: its tests check that no graph was recorded instead.
     """
 
     name: str
@@ -64,6 +66,7 @@ class Case:
     shapes: tuple
     domain: tuple = ()
     ref: object = None
+    differentiable: bool = True
 
     def torch_fn(self):
         return self.ref or self.fn
@@ -148,6 +151,7 @@ CASES = [
     Case("clamp", lambda a: a.clamp(-0.5, 0.7), [(3, 4)]),
     Case("clamp_min", lambda a: a.clamp(min=0.2), [(3, 4)]),
     Case("clamp_max", lambda a: a.clamp(max=-0.1), [(3, 4)]),
+    Case("clip", lambda a: a.clip(-0.5, 0.7), [(3, 4)]),
     Case("fn_exp", lambda a: lib(a).exp(a), [(3, 4)]),
     Case("fn_log", lambda a: lib(a).log(a), [(3, 4)], ("positive",)),
     Case("fn_sqrt", lambda a: lib(a).sqrt(a), [(3, 4)], ("positive",)),
@@ -158,6 +162,15 @@ CASES = [
     Case("fn_clamp", lambda a: lib(a).clamp(a, min=-0.5, max=0.5), [(3, 4)]),
     Case("fn_maximum_scalar", lambda a: a.maximum(0.3), [(3, 4)],
          ref=lambda a: torch.maximum(a, torch.tensor(0.3, dtype=a.dtype))),
+    Case("clamp_tensor_bounds", lambda a, lo, hi: a.clamp(lo, hi), [(3, 4), (4,), (3, 4)]),
+    Case("clamp_tensor_min", lambda a, lo: a.clamp(min=lo), [(3, 4), (3, 1)]),
+    Case("fn_clamp_tensor_max", lambda a, hi: lib(a).clamp(a, max=hi), [(3, 4), ()]),
+    # ------------------------------------------------------------------ dtype
+    Case("to_float32", lambda a: a.to(lib(a).float32), [(3, 4)]),
+    Case("to_float64", lambda a: a.to(lib(a).float64), [(3, 4)]),
+    Case("float", lambda a: a.float(), [(3, 4)]),
+    Case("double", lambda a: a.double(), [(3, 4)]),
+    Case("long", lambda a: a.long(), [(3, 4)], differentiable=False),
     # ------------------------------------------------------------ reductions
     Case("sum", lambda a: a.sum(), [(3, 4)]),
     Case("sum_dim0", lambda a: a.sum(dim=0), [(3, 4)]),
@@ -182,6 +195,12 @@ CASES = [
     Case("min_dim1", lambda a: a.min(dim=1), [(3, 4)], ref=lambda a: a.min(dim=1).values),
     Case("min_dim0_keepdim", lambda a: a.min(0, keepdim=True), [(3, 4)],
          ref=lambda a: a.min(0, keepdim=True).values),
+    Case("min_axis", lambda a: a.min(axis=1), [(3, 4)], ref=lambda a: a.min(axis=1).values),
+    Case("argmax", lambda a: a.argmax(), [(3, 4)], differentiable=False),
+    Case("argmax_dim1", lambda a: a.argmax(dim=1), [(3, 4)], differentiable=False),
+    Case("argmax_keepdim", lambda a: a.argmax(keepdim=True), [(3, 4)], differentiable=False),
+    Case("argmax_axis_keepdims", lambda a: a.argmax(axis=0, keepdims=True), [(2, 3, 4)],
+         differentiable=False),
     # --------------------------------------------------------------- softmax
     Case("softmax_last", lambda a: a.softmax(dim=-1), [(3, 4)]),
     Case("softmax_dim0", lambda a: a.softmax(dim=0), [(3, 4)]),
@@ -189,8 +208,11 @@ CASES = [
     Case("log_softmax_last", lambda a: a.log_softmax(dim=-1), [(3, 4)]),
     Case("log_softmax_dim0", lambda a: a.log_softmax(dim=0), [(3, 4)]),
     Case("log_softmax_3d", lambda a: a.log_softmax(dim=1), [(2, 3, 4)]),
+    Case("softmax_axis", lambda a: a.softmax(axis=0), [(3, 4)]),
+    Case("log_softmax_axis", lambda a: a.log_softmax(axis=-1), [(3, 4)]),
     Case("fn_softmax", lambda a: lib(a).softmax(a, dim=1), [(3, 4)]),
     Case("fn_log_softmax", lambda a: lib(a).log_softmax(a, dim=1), [(3, 4)]),
+    Case("fn_softmax_axis", lambda a: lib(a).softmax(a, axis=1), [(2, 3, 4)]),
     # -------------------------------------------------------- shape changes
     Case("reshape", lambda a: a.reshape(4, 3), [(3, 4)]),
     Case("reshape_tuple", lambda a: a.reshape((2, -1)), [(2, 3, 4)]),
@@ -206,9 +228,15 @@ CASES = [
     Case("flatten_middle", lambda a: a.flatten(0, 1), [(2, 3, 4)]),
     Case("unsqueeze", lambda a: a.unsqueeze(0), [(3, 4)]),
     Case("unsqueeze_neg", lambda a: a.unsqueeze(-1), [(3, 4)]),
+    Case("unsqueeze_axis", lambda a: a.unsqueeze(axis=1), [(3, 4)]),
+    Case("unsqueeze_0d", lambda a: a.unsqueeze(-1), [()]),
     Case("squeeze", lambda a: a.squeeze(), [(3, 1, 4, 1)]),
     Case("squeeze_dim", lambda a: a.squeeze(1), [(3, 1, 4)]),
     Case("squeeze_dim_not_one", lambda a: a.squeeze(0), [(3, 1, 4)]),
+    Case("squeeze_dims_tuple", lambda a: a.squeeze((1, -1)), [(3, 1, 4, 1)]),
+    Case("squeeze_axis", lambda a: a.squeeze(axis=-1), [(3, 4, 1)]),
+    Case("squeeze_0d", lambda a: a.squeeze(0), [()]),
+    Case("squeeze_0d_neg", lambda a: a.squeeze(-1), [()]),
     # ------------------------------------------------------------- indexing
     Case("index_int", lambda a: a[1], [(3, 4)]),
     Case("index_slice", lambda a: a[:, 1:3], [(3, 4)]),
@@ -236,6 +264,7 @@ CASES = [
 CASE_IDS = [case.name for case in CASES]
 
 TORCH_DTYPE = {np.float64: torch.float64, np.float32: torch.float32}
+NUMPY_DTYPE = {torch.float64: np.float64, torch.float32: np.float32, torch.int64: np.int64}
 
 
 @dataclass
@@ -249,14 +278,19 @@ class Run:
 
 
 def run_both(case, dtype=np.float64, seed=0):
-    """Evaluate `case` in mlcore and torch, then backpropagate one random upstream gradient."""
+    """Evaluate `case` in mlcore and torch, then backpropagate one random upstream gradient.
+
+    The upstream gradient has the output's dtype, which is the inputs' except after a cast.
+    """
     arrays = inputs_for(case, seed)
     inputs = [mlcore.tensor(a, dtype=dtype, requires_grad=True) for a in arrays]
     ref_inputs = [torch.tensor(a, dtype=TORCH_DTYPE[dtype], requires_grad=True) for a in arrays]
     out, ref = case.fn(*inputs), case.torch_fn()(*ref_inputs)
-    upstream = np.random.default_rng(seed + 1).standard_normal(tuple(ref.shape)).astype(dtype)
-    out.backward(upstream)
-    ref.backward(torch.as_tensor(upstream))
+    if case.differentiable:
+        upstream = np.random.default_rng(seed + 1).standard_normal(tuple(ref.shape))
+        upstream = upstream.astype(NUMPY_DTYPE[ref.dtype])
+        out.backward(upstream)
+        ref.backward(torch.as_tensor(upstream))
     return Run(out, ref, inputs, ref_inputs)
 
 

@@ -325,3 +325,111 @@ def test_training_step_with_layers_and_losses_leaves_no_cycles():
             assert [p() for p in probes] == [None, None], f"{loss_fn.__name__} left a reference cycle"
     finally:
         gc.enable()
+
+
+# -------------------------------------- in-place changes after the forward pass
+def _change_input(kind, lib, w, c):
+    """Change a tensor that `(w * c).sum()` used, the way `kind` says, in mlcore or torch."""
+    if kind == "assign_constant":
+        c[0] = 100.0
+    elif kind == "add_into_parameter":
+        with lib.no_grad():
+            w += 1.0
+    elif kind == "zero_constant":
+        c.zero_()
+    else:
+        optimizer = {"sgd": lib.optim.SGD, "adam": lib.optim.Adam}[kind]([w], lr=0.1)
+        w.grad = np.ones(2) if lib is mlcore else torch.ones(2, dtype=torch.float64)
+        optimizer.step()
+
+
+@pytest.mark.parametrize("kind", ["assign_constant", "add_into_parameter", "zero_constant",
+                                  "sgd", "adam"])
+def test_changing_an_input_in_place_before_backward_is_refused_like_torch(kind):
+    # Today's silent bug: y = (w * c).sum(); c[0] = 100; y.backward() gave w.grad = [100, 1].
+    for lib in (mlcore, torch):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        # PyTorch keeps w for the backward pass only if c needs a gradient (see the next test).
+        c = lib.tensor([10.0, 1.0], requires_grad=kind not in ("assign_constant", "zero_constant"))
+        y = (w * c).sum()
+        _change_input(kind, lib, w, c)
+        w.grad = None
+        message = "in place after 'mul'" if lib is mlcore else "modified by an inplace operation"
+        with pytest.raises(RuntimeError, match=message):
+            y.backward()
+        assert w.grad is None
+
+
+def test_changes_torch_lets_pass_because_it_kept_no_copy_are_refused_too():
+    # PyTorch checks only the tensors an operation saved for its backward rule, and w * c with
+    # a constant c saves c alone. mlcore checks every input (mlcore/README.md says so).
+    w = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    y = (w * mlcore.tensor([10.0, 1.0])).sum()
+    with mlcore.no_grad():
+        w += 1.0
+    with pytest.raises(RuntimeError, match="through 'mul': its input 0"):
+        y.backward()
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    ref = (t * torch.tensor([10.0, 1.0])).sum()
+    with torch.no_grad():
+        t += 1.0
+    ref.backward()
+    assert t.grad.tolist() == [10.0, 1.0]
+
+
+def test_the_in_place_error_names_the_input_and_says_how_to_fix_it():
+    w = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    hidden = w.exp()
+    y = (hidden * mlcore.tensor([3.0, 4.0])).sum()
+    with mlcore.no_grad():
+        hidden[1] = 0.0  # exp's rule reads its result, which is now wrong
+    with pytest.raises(RuntimeError) as info:
+        y.backward()
+    message = str(info.value)
+    assert "through 'mul': its input 0 (shape (2,)) was changed in place after 'mul'" in message
+    assert "Change tensors before the forward pass, or change a copy" in message
+    assert "modified by an inplace operation" in message  # PyTorch's words, to search for
+    z = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    out = z.exp()
+    with mlcore.no_grad():
+        out[0] = 5.0
+    with pytest.raises(RuntimeError, match="through 'exp': its result was changed in place"):
+        out.sum().backward()
+
+
+def test_changes_before_the_forward_pass_or_to_unused_tensors_are_fine():
+    w, c, unused = mlcore.tensor([1.0, 2.0], requires_grad=True), mlcore.tensor([10.0, 1.0]), \
+        mlcore.tensor([5.0])
+    optimizer = mlcore.optim.SGD([w], lr=0.5)
+    for _ in range(2):  # the usual loop: every step changes w, then a new forward pass reads it
+        optimizer.zero_grad()
+        loss = (w * c).sum()
+        unused[0] = 7.0
+        loss.backward()
+        optimizer.step()
+    c[0] = 100.0
+    w.grad = None
+    (w * c).sum().backward()
+    np.testing.assert_array_equal(w.grad, [100.0, 1.0])
+    np.testing.assert_array_equal(w.data, [1.0 - 10.0, 2.0 - 1.0])
+
+
+def test_a_numpy_operand_changed_after_the_forward_pass_does_not_change_the_gradient():
+    w = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    c = np.array([10.0, 1.0])
+    y = (w * c).sum() + (c @ w)
+    c[0] = 100.0  # an array has no version stamp: the graph keeps a copy instead
+    y.backward()
+    np.testing.assert_array_equal(w.grad, [20.0, 2.0])
+
+
+# ------------------------------------------- results that need no gradient
+def test_results_that_need_no_gradient_record_no_graph_and_keep_nothing_alive():
+    x = mlcore.tensor(np.ones(3))
+    probe = weakref.ref(x.data)
+    y = (x * 2).exp().sum()
+    assert y.op is None and y.parents == () and y.is_leaf and not y.requires_grad
+    del x
+    assert probe() is None, "a constant's graph kept its input's array alive"
+    w = mlcore.tensor([1.0], requires_grad=True)
+    assert (w * 2).op == "mul" and (mlcore.tensor([1.0]) * w).parents[1] is w

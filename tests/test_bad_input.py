@@ -217,3 +217,114 @@ def test_backward_rule_returning_too_few_gradients_is_named():
     out = Tensor.from_op(a.data * b.data, (a, b), "my_mul", lambda g: (g * b.data,))
     with pytest.raises(RuntimeError, match="'my_mul' returned 1 gradients for 2 inputs"):
         out.sum().backward()
+
+
+# ------------------------------------------------ shapes that do not broadcast
+def _inplace_add(a, b):
+    a += b
+    return a
+
+
+BROADCASTING = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b, "pow": lambda a, b: a ** b, "maximum": mlcore.maximum,
+    "lt": lambda a, b: a < b, "eq": lambda a, b: a == b,
+    "in-place add": _inplace_add, "clamp": lambda a, b: a.clamp(min=b),
+    "reflected sub": lambda a, b: b.data - a,
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROADCASTING))
+def test_shapes_that_do_not_broadcast_get_both_shapes_the_rule_and_a_fix(name):
+    a, b = mlcore.tensor(np.ones((2, 3))), mlcore.tensor(np.ones((4, 2)))
+    with pytest.raises(ValueError) as info:
+        BROADCASTING[name](a, b)
+    message = str(info.value)
+    assert ("(2, 3)" in message and "(4, 2)" in message) or "(4, 2) and (2, 3)" in message, message
+    assert "equal or one of them is 1" in message
+    assert "dimension -1 has size" in message and "unsqueeze(1)" in message
+    with pytest.raises(RuntimeError, match="must match the size"):  # torch refuses too
+        torch.ones(2, 3) + torch.ones(4, 2)
+
+
+def test_shapes_that_are_each_others_transpose_suggest_T():
+    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(3, 2\) do not broadcast.*"
+                                         r"did you mean to use \.T"):
+        mlcore.tensor(np.ones((2, 3))) + mlcore.tensor(np.ones((3, 2)))
+
+
+def test_in_place_result_that_does_not_fit_is_explained():
+    t = mlcore.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"broadcast to \(2, 3\), which does not fit into the "
+                                         r"tensor of shape \(3,\)"):
+        t += np.ones((2, 3))
+    np.testing.assert_array_equal(t.data, [1.0, 2.0, 3.0])
+
+
+def test_matmul_batch_dimensions_that_do_not_broadcast_are_named():
+    with pytest.raises(ValueError, match=r"matmul's batch dimensions: shapes \(2,\) and \(3,\) do "
+                                         r"not broadcast"):
+        mlcore.tensor(np.ones((2, 3, 4))) @ mlcore.tensor(np.ones((3, 4, 5)))
+
+
+# -------------------------------------------------------- not numbers at all
+@pytest.mark.parametrize("data, what", [
+    (["a"], "text"), (np.array(["1.5"]), "text"), ([b"a"], "bytes"),
+    (np.array(["2020-01-01"], dtype="datetime64[D]"), "dates"),
+])
+def test_text_bytes_and_dates_are_refused_like_torch(data, what):
+    with pytest.raises(TypeError, match=rf"A tensor holds numbers \(or True/False\), but this data "
+                                        rf"holds {what}.*float\('2.5'\).*categories 0, 1, 2"):
+        mlcore.tensor(data)
+    with pytest.raises((TypeError, ValueError)):
+        torch.tensor(data)
+
+
+@pytest.mark.parametrize("data", [[None], [1.0, "a", None], np.array([1, "a"], dtype=object)])
+def test_python_objects_are_refused_like_torch(data):
+    with pytest.raises(TypeError, match="array of Python objects. Check that every row"):
+        mlcore.tensor(data)
+    with pytest.raises((TypeError, ValueError, RuntimeError)):
+        torch.tensor(data)
+
+
+def test_text_as_an_operand_is_refused():
+    with pytest.raises(TypeError, match="holds text"):
+        mlcore.tensor([1.0]) + np.array(["a"])
+
+
+# ------------------------------------------------------------ dims out of range
+@pytest.mark.parametrize("shape, op, dim", [((), "squeeze", 1), ((2, 1), "squeeze", 2),
+                                            ((2, 1), "squeeze", -3), ((2, 1), "unsqueeze", 3),
+                                            ((), "unsqueeze", -2)])
+def test_a_dim_out_of_range_is_refused_like_torch(shape, op, dim):
+    size = max(len(shape) + (op == "unsqueeze"), 1)
+    with pytest.raises(IndexError, match=rf"{op}\(\): dim {dim} is out of range for a tensor with "
+                                         rf"{len(shape)} dimensions; use a dim from {-size} to {size - 1}"):
+        getattr(mlcore.tensor(np.ones(shape)), op)(dim)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        getattr(torch.ones(shape), op)(dim)
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+def test_squeeze_of_a_0d_tensor_keeps_it_like_torch(dim):
+    out = mlcore.tensor(2.5).squeeze(dim)
+    assert out.shape == () and out.item() == 2.5 == torch.tensor(2.5).squeeze(dim).item()
+
+
+# ------------------------------------------------------------- softmax's dim
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_without_dim_is_refused_like_torch(name):
+    x, t = mlcore.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 2.0]])
+    for call in (lambda: getattr(x, name)(), lambda: getattr(mlcore, name)(x)):
+        with pytest.raises(TypeError, match=rf"{name}\(\) needs dim: the dimension along which the "
+                                            rf"probabilities add up to 1, e\.g\. {name}\(logits, dim=1\)"):
+            call()
+    for call in (lambda: getattr(t, name)(), lambda: getattr(torch, name)(t)):
+        with pytest.raises(TypeError, match="dim"):
+            call()
+
+
+def test_unsqueeze_without_dim_is_refused():
+    with pytest.raises(TypeError, match="unsqueeze\\(\\) needs dim"):
+        mlcore.tensor([1.0]).unsqueeze()

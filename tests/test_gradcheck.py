@@ -8,11 +8,20 @@ import pytest
 
 import mlcore
 from mlcore.tensor import Tensor
-from oracle import CASE_IDS, CASES, inputs_for
+from oracle import CASES, inputs_for
+
+# Casts to float32 round away the steps of central differences (float32 resolves about 1e-7
+# relative, the step is 1e-6): test_tensor_ops checks their gradients against torch instead.
+TO_FLOAT32 = {"to_float32", "float"}
+CHECKABLE = [case for case in CASES if case.differentiable and case.name not in TO_FLOAT32]
 
 
-@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
-def test_gradcheck_passes_on_every_operation(case):
+def test_the_cases_left_out_of_gradcheck_are_the_casts_to_float32():
+    assert TO_FLOAT32 <= {case.name for case in CASES}
+
+
+@pytest.mark.parametrize("case", CHECKABLE, ids=[case.name for case in CHECKABLE])
+def test_gradcheck_passes_on_every_differentiable_operation(case):
     inputs = [mlcore.tensor(a, requires_grad=True) for a in inputs_for(case)]
     assert mlcore.gradcheck(case.fn, *inputs) is True
 

@@ -76,6 +76,19 @@ def test_numpy_shares_memory_and_tolist():
     assert np.asarray(t, dtype=np.float32).dtype == np.float32
 
 
+def test_np_array_copies_the_values_and_np_asarray_shares_them():
+    # A trajectory recorded with np.array(w) must not move when w is trained further.
+    w = mlcore.tensor([1.0, 2.0], requires_grad=True)
+    snapshot, shared = np.array(w), np.asarray(w)
+    w.data -= 1.0
+    np.testing.assert_array_equal(snapshot, [1.0, 2.0])
+    np.testing.assert_array_equal(shared, [0.0, 1.0])
+    assert np.array(w, dtype=np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="without copying"):
+        np.array(w, dtype=np.float32, copy=False)
+    assert np.array(w, copy=False) is w.data
+
+
 def test_tensors_are_hashable_by_identity():
     a, b = mlcore.tensor([1.0]), mlcore.tensor([1.0])
     assert len({a: 1, b: 2}) == 2 and a in [a]
@@ -194,6 +207,14 @@ def test_manual_seed_refuses_a_negative_seed_and_accepts_numpy_integers():
     first = mlcore.randn(4).tolist()
     mlcore.manual_seed(3)
     assert mlcore.randn(4).tolist() == first
+
+
+def test_function_forms_are_the_tensor_methods_and_name_their_chapter():
+    for name in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "maximum", "clamp",
+                 "softmax", "log_softmax"):
+        function = getattr(mlcore, name)
+        assert getattr(mlcore.Tensor, name) is function
+        assert "chapter" in function.__doc__, name
 
 
 def test_function_forms_accept_lists_like_torch():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import mlcore
-from oracle import CASE_IDS, CASES, assert_close, run_both
+from oracle import CASE_IDS, CASES, NUMPY_DTYPE, assert_close, run_both
 
 PROPERTY = settings(max_examples=60, deadline=None, derandomize=True)
 
@@ -20,13 +20,23 @@ PROPERTY = settings(max_examples=60, deadline=None, derandomize=True)
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_forward_matches_torch_float64(case):
     run = run_both(case)
-    assert run.out.dtype == np.float64
+    # float64 in, float64 out, except where the operation casts: then to torch's dtype.
+    assert run.out.dtype == NUMPY_DTYPE[run.ref.dtype], f"{case.name} forward gave {run.out.dtype}"
     assert_close(run.out, run.ref, what=f"{case.name} forward")
+
+
+def _assert_no_gradient(case, run):
+    """An operation without a derivative: no graph in either library, no gradient anywhere."""
+    assert not run.out.requires_grad and not run.ref.requires_grad, case.name
+    assert run.out.op is None and run.out.parents == () and run.out.is_leaf
+    assert all(x.grad is None for x in run.inputs)
 
 
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_gradients_match_torch_float64(case):
     run = run_both(case)
+    if not case.differentiable:
+        return _assert_no_gradient(case, run)
     for i, (x, ref) in enumerate(zip(run.inputs, run.ref_inputs)):
         assert x.grad is not None, f"{case.name}: input {i} got no gradient"
         assert x.grad.dtype == np.float64
@@ -36,8 +46,10 @@ def test_gradients_match_torch_float64(case):
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_float32_stays_float32_and_matches_torch(case):
     run = run_both(case, dtype=np.float32)
-    assert run.out.dtype == np.float32, f"{case.name} forward promoted to {run.out.dtype}"
+    assert run.out.dtype == NUMPY_DTYPE[run.ref.dtype], f"{case.name} forward gave {run.out.dtype}"
     assert_close(run.out, run.ref, np.float32, what=f"{case.name} forward")
+    if not case.differentiable:
+        return _assert_no_gradient(case, run)
     for i, (x, ref) in enumerate(zip(run.inputs, run.ref_inputs)):
         assert x.grad.dtype == np.float32, f"{case.name} grad {i} is {x.grad.dtype}"
         assert_close(x.grad, ref.grad, np.float32, what=f"{case.name} grad of input {i}")
@@ -46,6 +58,8 @@ def test_float32_stays_float32_and_matches_torch(case):
 @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
 def test_result_records_operation_and_parents(case):
     run = run_both(case)
+    if not case.differentiable:
+        return _assert_no_gradient(case, run)
     assert run.out.requires_grad
     assert isinstance(run.out.op, str) and run.out.op
     assert not run.out.is_leaf and all(x.is_leaf for x in run.inputs)
@@ -91,6 +105,59 @@ def test_max_along_dim_sends_gradient_to_first_tie_like_torch():
     x.max(dim=1).sum().backward()
     ref.max(dim=1).values.sum().backward()
     assert_close(x.grad, ref.grad)
+
+
+@pytest.mark.parametrize("values", [[1.0, np.nan, 0.5], [np.nan, 1.0, np.nan],
+                                    [[1.0, np.nan, 0.5], [2.0, 3.0, np.nan]]])
+@pytest.mark.parametrize("reduce", ["max", "min", "max_dim", "min_dim"])
+def test_a_nan_is_the_maximum_and_takes_the_gradient_like_torch(values, reduce):
+    name, along = reduce.split("_")[0], reduce.endswith("dim")
+    x, ref = mlcore.tensor(values, requires_grad=True), torch.tensor(values, requires_grad=True)
+    out = getattr(x, name)(dim=-1) if along else getattr(x, name)()
+    ref_out = getattr(ref, name)(dim=-1).values if along else getattr(ref, name)()
+    out.sum().backward()
+    ref_out.sum().backward()
+    np.testing.assert_array_equal(out.data, ref_out.detach().numpy())  # nan where torch has nan
+    assert_close(x.grad, ref.grad, what=f"{reduce} grad")
+    assert not np.isnan(x.grad).any()
+
+
+def test_maximum_with_a_nan_passes_the_gradient_to_both_like_torch():
+    a, b = mlcore.tensor([np.nan, 1.0, 2.0], requires_grad=True), mlcore.tensor([1.0, np.nan, 2.0],
+                                                                              requires_grad=True)
+    ta, tb = torch.tensor(a.data, requires_grad=True), torch.tensor(b.data, requires_grad=True)
+    mlcore.maximum(a, b).sum().backward()
+    torch.maximum(ta, tb).sum().backward()
+    assert_close(a.grad, ta.grad)
+    assert_close(b.grad, tb.grad)
+
+
+@pytest.mark.parametrize("bounds", ["min", "max", "both"])
+def test_clamp_with_tensor_bounds_gives_the_bounds_their_gradient_like_torch(bounds):
+    # Below, at and above the bounds, and where min > max (the result is then max).
+    columns = ([-2.0, -1.0, 0.0, 1.0, 2.0, 3.0], [-1.0, -1.0, -1.0, 0.0, 3.0, 0.0],
+               [1.0, 1.0, 1.0, 1.0, 1.0, 3.0])
+    used = {"min": (0, 1), "max": (0, 2), "both": (0, 1, 2)}[bounds]
+    runs = []
+    for lib in (mlcore, torch):
+        x, lo, hi = (lib.tensor(c, requires_grad=True) for c in columns)
+        bound = {"min": {"min": lo}, "max": {"max": hi}, "both": {"min": lo, "max": hi}}[bounds]
+        out = lib.clamp(x, **bound)
+        (out * lib.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])).sum().backward()
+        runs.append((out, [(x, lo, hi)[i].grad for i in used]))
+    (out, grads), (ref, ref_grads) = runs
+    assert_close(out, ref, what=f"clamp with {bounds}")
+    for i, grad, ref_grad in zip(used, grads, ref_grads):
+        assert_close(grad, ref_grad, what=f"clamp with {bounds}: grad of input {i}")
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min", "argmax", "softmax", "log_softmax",
+                                  "squeeze", "unsqueeze"])
+def test_axis_is_accepted_for_dim_like_torch(name):
+    values = np.random.default_rng(3).standard_normal((2, 1, 3))
+    x, ref = mlcore.tensor(values), torch.tensor(values)
+    out, ref_out = getattr(x, name)(axis=1), getattr(ref, name)(axis=1)
+    assert_close(out, ref_out if isinstance(ref_out, torch.Tensor) else ref_out.values, what=name)
 
 
 def test_maximum_splits_gradient_at_ties_like_torch():

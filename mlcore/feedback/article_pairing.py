@@ -14,7 +14,7 @@ from ..grading.checks import Misconception, check_choice, check_function
 from ..nn import functional as F
 from ..nn.parameter import Parameter
 from ..optim import SGD
-from ..tensor import tensor
+from ..factories import tensor
 from .cases import FIT_CASES, WEIGHT_CASES
 from .reference import gradient_of
 

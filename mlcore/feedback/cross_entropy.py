@@ -10,7 +10,7 @@ targets, ``binary_cross_entropy`` and autograd.
 
 import numpy as np
 
-from ..functions import softmax as mlcore_softmax
+from ..ops import softmax as mlcore_softmax
 from ..grading.checks import Misconception, check_function
 from ..nn import functional as F
 from .cases import BINARY_CASES, CROSS_ENTROPY_CASES, SOFTMAX_CASES

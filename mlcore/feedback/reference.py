@@ -7,7 +7,7 @@ whose numbers match PyTorch's (tests/test_feedback.py verifies that too).
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..tensor import tensor
+from ..factories import tensor
 
 
 def value_of(function, *arrays, **options):

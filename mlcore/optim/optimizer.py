@@ -17,6 +17,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from ..autograd import increment_version
+
 
 class Optimizer:
     """Base class: holds ``param_groups`` and ``state``; subclasses define the update rule.
@@ -117,6 +119,7 @@ class Optimizer:
                 if type(grad) is not np.ndarray or grad.shape != p.data.shape:
                     self._check_gradient(p)
                 self._update(p, group)
+                increment_version(p)  # a graph that read the old values must not backpropagate
         return loss
 
     def state_dict(self):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..autograd import increment_version
 from .optimizer import Optimizer, check_lr, check_momentum, check_weight_decay
 
 
@@ -75,6 +76,7 @@ class SGD(Optimizer):
                 if momentum != 0:
                     grad = self._momentum_direction(p, grad, group, scaled)
                 theta -= np.multiply(grad, lr, out=scaled)
+                increment_version(p)
         return loss
 
     def _momentum_direction(self, p, grad, group, scaled):

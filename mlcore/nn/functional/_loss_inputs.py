@@ -8,7 +8,8 @@ to fix it. Loss files import these helpers; they are not part of the public API.
 
 import numpy as np
 
-from ...tensor import Tensor, tensor
+from ...factories import tensor
+from ...tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 

@@ -6,6 +6,6 @@ Chapters 5 and 7 use them between layers; chapter 2 uses softmax and
 log_softmax to turn scores into probabilities.
 """
 
-from ...functions import log_softmax, relu, sigmoid, softmax, tanh
+from ...ops import log_softmax, relu, sigmoid, softmax, tanh
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax"]
