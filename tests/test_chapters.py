@@ -241,7 +241,8 @@ def test_nbval_tags_are_ones_nbval_reads_on_code_cells(path):
         where = describe(path, cell)
         for tag in tags(cell):
             if "nbval" in tag or tag in NBVAL_TAGS:
-                assert tag in NBVAL_TAGS, f"{where}: nbval does not read the tag {tag!r}; use one of {sorted(NBVAL_TAGS)}"
+                assert tag in NBVAL_TAGS, (f"{where}: nbval does not read the tag {tag!r}; "
+                                           f"use one of {sorted(NBVAL_TAGS)}")
                 assert cell.cell_type == "code", f"{where}: nbval reads tags on code cells only"
         assert not (CHECK in tags(cell) and IGNORE in tags(cell)), f"{where}: both checked and ignored"
 
