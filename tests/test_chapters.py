@@ -1,8 +1,8 @@
-"""The chapter notebooks keep the course template (chapters/TEMPLATE.md).
+"""The chapter notebooks keep the course template ("Writing a chapter" in CONTRIBUTING.md).
 
 These tests read the stored notebooks; they do not run them. Running them is
 nbval's job (``pytest --nbval-lax chapters/``), which compares the cells
-marked ``# NBVAL_CHECK_OUTPUT`` with their stored outputs. What is checked
+tagged ``nbval-check-output`` with their stored outputs. What is checked
 here is what nbval cannot see: that every chapter has objectives, a summary
 and an exercises pointer, slide metadata on every cell, seeded randomness,
 panels with a question and a checked guided task, PyTorch only as a referee,
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbval.plugin import find_comment_markers, find_metadata_tags
 
 CHAPTERS_DIR = Path(__file__).resolve().parent.parent / "chapters"
 CHAPTERS = sorted(CHAPTERS_DIR.glob("[0-9][0-9]_*.ipynb"))
@@ -21,9 +22,17 @@ CHAPTERS = sorted(CHAPTERS_DIR.glob("[0-9][0-9]_*.ipynb"))
 # "" continues the current slide: it is what JupyterLab's "-" option stores, and the
 # only spelling jupyterlab-slideshow shows (a literal "-" hides the cell from the deck).
 SLIDE_TYPES = {"slide", "subslide", "fragment", "", "skip", "notes"}
-CHECK = "# NBVAL_CHECK_OUTPUT"
-IGNORE = "# NBVAL_IGNORE_OUTPUT"
-NBVAL_MARKERS = (CHECK, IGNORE, "# NBVAL_RAISES_EXCEPTION", "# NBVAL_SKIP")
+# nbval's markers live in cell tags, out of the learner's sight. Under --nbval-lax only
+# the cells tagged CHECK are compared; IGNORE marks the cells with widgets and pictures.
+CHECK = "nbval-check-output"
+IGNORE = "nbval-ignore-output"
+# The tags nbval reads (plugin.metadata_tags). A tag outside this list that looks like
+# one (a typo such as "nbval-check-outputs") would silently switch a check off.
+NBVAL_TAGS = {CHECK, IGNORE, "nbval-raises-exception", "nbval-skip", "raises-exception"}
+# A comment nbval would read as a marker, which learners would see on every cell and slide.
+MARKER_COMMENT = re.compile(r"^\s*#\s*(NBVAL_\w+|PYTEST_VALIDATE_IGNORE_OUTPUT)", re.MULTILINE)
+LEARNER_NOTEBOOKS = CHAPTERS + sorted((CHAPTERS_DIR.parent / "solutions").glob("*.ipynb")) + sorted(
+    (CHAPTERS_DIR.parent / "exercises").glob("*.ipynb"))
 # Outputs nbval cannot compare reliably: widgets, pictures and ipympl's HTML fallback.
 RICH_MIME_TYPES = ("application/vnd.jupyter.widget-view+json", "image/png", "text/html")
 # The live panels each chapter must show (issue 4); later chapters add their own rows.
@@ -45,10 +54,6 @@ def number(path):
     return int(path.name[:2])
 
 
-def first_line(cell):
-    return cell.source.split("\n", 1)[0].strip()
-
-
 def code_cells(nb):
     return [cell for cell in nb.cells if cell.cell_type == "code"]
 
@@ -57,8 +62,16 @@ def markdown_cells(nb):
     return [cell for cell in nb.cells if cell.cell_type == "markdown"]
 
 
+def tags(cell):
+    return cell.metadata.get("tags", [])
+
+
 def checked(cell):
-    return cell.cell_type == "code" and first_line(cell) == CHECK
+    return cell.cell_type == "code" and CHECK in tags(cell)
+
+
+def ignored(cell):
+    return cell.cell_type == "code" and IGNORE in tags(cell)
 
 
 def heading_cell(nb, heading):
@@ -210,16 +223,40 @@ def test_torch_is_only_the_referee(path):
     assert len(comparisons) >= 2, "the PyTorch section compares with mlcore.cmp in checked cells"
 
 
-@chapter
-def test_nbval_markers_sit_on_the_first_line(path):
+@pytest.mark.parametrize("path", LEARNER_NOTEBOOKS,
+                         ids=[f"{p.parent.name}/{p.stem}" for p in LEARNER_NOTEBOOKS])
+def test_no_cell_shows_a_test_marker(path):
+    nb = load(path)
+    for cell in nb.cells:
+        marker = MARKER_COMMENT.search(cell.source)
+        assert not marker, (f"{describe(path, cell)} shows {marker.group(1)} to the learner: "
+                            f"remove the comment and tag the cell {marker.group(1).lower().replace('_', '-')!r}")
+
+
+@pytest.mark.parametrize("path", LEARNER_NOTEBOOKS,
+                         ids=[f"{p.parent.name}/{p.stem}" for p in LEARNER_NOTEBOOKS])
+def test_nbval_tags_are_ones_nbval_reads_on_code_cells(path):
+    nb = load(path)
+    for cell in nb.cells:
+        where = describe(path, cell)
+        for tag in tags(cell):
+            if "nbval" in tag or tag in NBVAL_TAGS:
+                assert tag in NBVAL_TAGS, (f"{where}: nbval does not read the tag {tag!r}; "
+                                           f"use one of {sorted(NBVAL_TAGS)}")
+                assert cell.cell_type == "code", f"{where}: nbval reads tags on code cells only"
+        assert not (CHECK in tags(cell) and IGNORE in tags(cell)), f"{where}: both checked and ignored"
+
+
+@pytest.mark.parametrize("path", LEARNER_NOTEBOOKS,
+                         ids=[f"{p.parent.name}/{p.stem}" for p in LEARNER_NOTEBOOKS])
+def test_nbval_compares_exactly_the_cells_tagged_checked(path):
+    # nbval's own reading of a cell's markers, as --nbval-lax applies it: the tests
+    # above and nbval must agree on which cells are compared.
     nb = load(path)
     for cell in code_cells(nb):
-        lines = cell.source.splitlines()
-        for marker in NBVAL_MARKERS:
-            for line_number, line in enumerate(lines):
-                if line.strip() == marker:
-                    assert line_number == 0, f"{describe(path, cell)}: {marker} must be the first line"
-        assert not (CHECK in cell.source and IGNORE in cell.source), describe(path, cell)
+        options = dict(find_metadata_tags(cell.metadata))
+        options.update(find_comment_markers(cell.source))
+        assert options.get("check", False) == checked(cell), describe(path, cell)
 
 
 @chapter
@@ -243,7 +280,7 @@ def test_widget_and_picture_outputs_are_ignored_by_nbval(path):
     for cell in code_cells(nb):
         rich = any(mime in output.get("data", {}) for output in cell.outputs for mime in RICH_MIME_TYPES)
         if rich:
-            assert first_line(cell) == IGNORE, f"{describe(path, cell)} shows a widget or a picture"
+            assert ignored(cell), f"{describe(path, cell)} shows a widget or a picture: tag it {IGNORE!r}"
 
 
 @chapter
@@ -271,7 +308,7 @@ def test_chapter_shows_its_required_panels(path):
             shown.add(panel)
             assert re.search(rf"^from mlcore\.widgets import .*\b{panel}\b", setup, re.MULTILINE), \
                 f"{where}: import {panel} in the setup cell"
-            assert first_line(cell) == IGNORE, f"{where}: a panel cell is ignored by nbval"
+            assert ignored(cell), f"{where}: a panel cell is ignored by nbval (tag it {IGNORE!r})"
             assert cell.source.rstrip().splitlines()[-1] == variable, \
                 f"{where}: end the cell with {variable!r} so the panel displays itself"
             caption = nb.cells[index - 1]

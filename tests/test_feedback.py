@@ -296,6 +296,64 @@ def test_dividing_by_the_number_of_rows_shows_on_a_two_dimensional_case():
     assert "mse_grad_per_row(y_hat=[[ 1. , -2. ,  0. ]," in message
 
 
+def test_squaring_the_mean_error_is_named():
+    message = failure(check_mse, lambda y_hat, y: np.mean(y_hat - y) ** 2)
+    assert ("Likely misconception: the mean error was squared (np.mean(r)**2), not the squared errors "
+            "averaged.") in message
+    assert "Smallest failing case: <lambda>(y_hat=[1., 2., 3.], y=[1., 2., 5.])" in message
+    assert "  expected: 1.33333\n  got:      0.444444" in message
+
+
+@pytest.mark.parametrize("slope, mae_grad_with_a_sign_for_zero", [
+    ("+1", lambda y_hat, y: np.where(y_hat - y >= 0, 1.0, -1.0) / y_hat.size),
+    ("-1", lambda y_hat, y: np.where(y_hat - y > 0, 1.0, -1.0) / y_hat.size),
+], ids=["sign(0)=+1", "sign(0)=-1"])
+def test_a_slope_at_an_exact_hit_is_named(slope, mae_grad_with_a_sign_for_zero):
+    # Only the residuals that are exactly 0 tell this answer from the right one: the
+    # worked example's first two predictions hit their targets.
+    message = failure(check_mae_grad, mae_grad_with_a_sign_for_zero)
+    assert f"Likely misconception: an exact hit (r = 0) got the slope {slope}: sign(0) was taken" in message
+    assert "Smallest failing case: <lambda>(y_hat=[1., 2., 3.], y=[1., 2., 5.])" in message
+    assert "  expected: [ 0.      ,  0.      , -0.333333]\n" in message
+
+
+def test_hubers_linear_part_without_its_delta_is_named():
+    def huber_without_delta(y_hat, y, delta=1.0):
+        r = y_hat - y
+        return np.mean(np.where(np.abs(r) < delta, 0.5 * r**2, np.abs(r) - 0.5 * delta))
+
+    message = failure(check_huber, huber_without_delta)
+    assert "Likely misconception: the linear part is missing its factor delta (|r| - delta / 2)." in message
+    assert "delta=0.5)\n  expected: 0.62375\n  got:      1.2425" in message
+
+
+def test_huber_grads_linear_part_without_its_delta_is_named():
+    def huber_grad_without_delta(y_hat, y, delta=1.0):
+        r = y_hat - y
+        return np.where(np.abs(r) <= delta, r, np.sign(r)) / r.size
+
+    message = failure(check_huber_grad, huber_grad_without_delta)
+    assert ("Likely misconception: the linear part's slope is missing its factor delta "
+            "(sign(r) instead of delta * sign(r)).") in message
+    assert "delta=0.5)\n  expected: [[ 0.05 , -0.125]," in message
+
+
+def test_the_outlier_feedback_quotes_numbers_computed_from_the_data(capsys):
+    check_most_outlier_sensitive("mse")
+    assert capsys.readouterr().out == (
+        "\N{CHECK MARK} most_outlier_sensitive = 'mse' is right: without the outlier the mean and the "
+        "median are both 3, and MSE's best constant is 3. The outlier 30 lies 27 away from it, and squaring "
+        "makes its error count 729 times as much as an error of 1, so MSE's best constant moves to 8, the "
+        "mean with the outlier (the mean is 8 and the median 3).\n")
+    without, with_outlier = np.array([1.0, 2.0, 3.0, 4.0, 6.0]), np.array([1.0, 2.0, 3.0, 4.0, 50.0])
+    best = best_constant.best_constants_before_and_after(without, with_outlier)
+    assert best == {"mse": (3.2, 12.0), "mae": (3.0, 3.0), "huber": (3.0, 3.0)}
+    texts = best_constant.outlier_explanations(best, without, with_outlier)
+    assert "the mean is 3.2 and the median 3, and MSE's best constant is 3.2" in texts["mse"]
+    assert "lies 46.8 away from it" in texts["mse"] and "moves to 12, the mean" in texts["mse"]
+    assert "it is 3 without the outlier and 3 with it, while MSE's moves from 3.2 to 12." in texts["mae"]
+
+
 def test_a_mistake_no_variant_explains_still_gets_a_counterexample():
     message = failure(check_mse, lambda y_hat, y: np.mean((y_hat - y) ** 2) + 1)
     assert "No common mistake matches these results" in message

@@ -66,11 +66,12 @@ def _autograded_points(root, notebook, student):
 
 
 def _comparable(nb):
-    """What a student notebook consists of: per cell its type, source, locks, nbgrader metadata
-    and outputs; and the notebook's metadata."""
+    """What a student notebook consists of: per cell its type, source, locks, nbgrader metadata,
+    nbval tags and outputs; and the notebook's metadata."""
     return nb.metadata, [(cell.cell_type, cell.source, cell.metadata.get("nbgrader"),
                           cell.metadata.get("deletable"), cell.metadata.get("editable"),
-                          cell.get("outputs"), cell.get("execution_count")) for cell in nb.cells]
+                          cell.metadata.get("tags"), cell.get("outputs"), cell.get("execution_count"))
+                         for cell in nb.cells]
 
 
 def test_generate_assignment_agrees_with_exercises(course):

@@ -25,8 +25,11 @@ MSE = _loss_of_arrays("mse", F.mse_loss)
 MAE = _loss_of_arrays("mae", F.l1_loss)
 HUBER = _loss_of_arrays("huber", F.huber_loss)
 
-# Five measurements, one of them an outlier: the mean is 8, the median 3.
+# Five measurements, then the same with the last one made an outlier (exercise 9
+# prints the best constants of both; its feedback quotes numbers computed from them).
+WITHOUT_OUTLIER = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
 WITH_OUTLIER = np.array([1.0, 2.0, 3.0, 4.0, 30.0])
+OUTLIER_CANDIDATES = np.linspace(0.0, 30.0, 301)
 _GRID = np.linspace(0.0, 30.0, 61)
 BEST_CONSTANT_CASES = [
     (WITH_OUTLIER, MSE, _GRID),
@@ -73,16 +76,47 @@ def check_best_constant(best_constant, cases=BEST_CONSTANT_CASES):
                    misconceptions=BEST_CONSTANT_MISCONCEPTIONS)
 
 
-OUTLIER_EXPLANATIONS = {
-    "mse": "squaring makes the outlier's error of 27 count 729 times as much as an error of 1, "
-           "so the best constant moves from the median 3 to the mean 8.",
-    "mae": "under MAE every error counts in proportion to its size, and the best constant "
-           "is the median (3), which one outlier cannot drag far.",
-    "huber": "beyond delta the Huber loss grows linearly, like MAE, so the outlier's pull "
-             "is bounded; its best constant stays near the median.",
-}
+def _centre(y):
+    """'the mean and the median are both 3', or both numbers when they differ."""
+    mean, median = float(np.mean(y)), float(np.median(y))
+    if np.isclose(mean, median):
+        return f"the mean and the median are both {mean:g}"
+    return f"the mean is {mean:g} and the median {median:g}"
+
+
+def best_constants_before_and_after(without=WITHOUT_OUTLIER, with_outlier=WITH_OUTLIER,
+                                    candidates=OUTLIER_CANDIDATES):
+    """``{loss name: (best constant without the outlier, with it)}`` for MSE, MAE and Huber."""
+    return {name: (float(reference_best_constant(without, loss, candidates)),
+                   float(reference_best_constant(with_outlier, loss, candidates)))
+            for name, loss in (("mse", MSE), ("mae", MAE), ("huber", HUBER))}
+
+
+def outlier_explanations(best, without=WITHOUT_OUTLIER, with_outlier=WITH_OUTLIER):
+    """Why each loss's best constant moves as it does when ``without`` becomes ``with_outlier``
+    (the two differ in their last element), with every number computed from the data and from
+    ``best``, the constants ``best_constants_before_and_after`` found."""
+    (mse_before, mse_after), (mae_before, mae_after), (huber_before, huber_after) = best.values()
+    outlier = float(with_outlier[-1])
+    error = outlier - mse_before
+    mse_moves = f"MSE's moves from {mse_before:g} to {mse_after:g}"
+    return {
+        "mse": f"without the outlier {_centre(without)}, and MSE's best constant is {mse_before:g}. The "
+               f"outlier {outlier:g} lies {error:g} away from it, and squaring makes its error count "
+               f"{error**2:g} times as much as an error of 1, so MSE's best constant moves to "
+               f"{mse_after:g}, the mean with the outlier ({_centre(with_outlier)}).",
+        "mae": f"under MAE the best constant is the median, which only counts how many points lie on "
+               f"each side: it is {mae_before:g} without the outlier and {mae_after:g} with it, "
+               f"while {mse_moves}.",
+        "huber": f"beyond delta the Huber loss grows linearly, like MAE, so the outlier's pull is bounded: "
+                 f"its best constant is {huber_before:g} without the outlier and {huber_after:g} "
+                 f"with it, while {mse_moves}.",
+    }
 
 
 def check_most_outlier_sensitive(answer):
     """Check the answer to: which loss's best constant does the outlier move most?"""
-    check_choice(answer, "mse", name="most_outlier_sensitive", explanations=OUTLIER_EXPLANATIONS)
+    best = best_constants_before_and_after()
+    moves = {name: abs(after - before) for name, (before, after) in best.items()}
+    check_choice(answer, max(moves, key=moves.get), name="most_outlier_sensitive",
+                 explanations=outlier_explanations(best))

@@ -88,9 +88,9 @@ CROSS_ENTROPY_MISCONCEPTIONS = [
                   "(x - m) - log(sum(exp(x - m))), with m the row's largest logit."),
     Misconception("the softmax was skipped: log was taken of the raw logits",
                   lambda logits, y: -np.sum(y * np.log(logits)) / _rows(logits),
-                  "This is the source article's -mean(y * log(y_pred)) applied to scores that are not "
-                  "probabilities: log of a negative score is nan. Turn logits into log-probabilities "
-                  "with log-softmax first."),
+                  "This is the mistake of the source article that chapter 2.10 quotes, "
+                  "-mean(y * log(y_pred)) on scores that are not probabilities: log of a negative score "
+                  "is nan. Turn logits into log-probabilities with log-softmax first."),
     Misconception("the sum was not averaged",
                   lambda logits, y: -np.sum(y * _log_softmax(logits)),
                   "Cross-entropy is averaged over the N samples (rows), as PyTorch's reduction='mean'."),

@@ -58,6 +58,14 @@ MAE_GRAD_MISCONCEPTIONS = [
                   lambda y_hat, y: residual(y_hat, y) / np.abs(residual(y_hat, y)) / element_count(y_hat),
                   "Where y_hat equals y, |r| has no slope; PyTorch (and mlcore) use 0 there, "
                   "which is what np.sign gives."),
+    Misconception("an exact hit (r = 0) got the slope +1: sign(0) was taken as +1, not 0",
+                  lambda y_hat, y: np.where(residual(y_hat, y) >= 0, 1.0, -1.0) / element_count(y_hat),
+                  "A prediction that equals its target must not be pushed: use 0 there, as the "
+                  "statement says (np.sign(0) is 0; np.where(r >= 0, 1, -1) gives 1)."),
+    Misconception("an exact hit (r = 0) got the slope -1: sign(0) was taken as -1, not 0",
+                  lambda y_hat, y: np.where(residual(y_hat, y) > 0, 1.0, -1.0) / element_count(y_hat),
+                  "A prediction that equals its target must not be pushed: use 0 there, as the "
+                  "statement says (np.sign(0) is 0; np.where(r > 0, 1, -1) gives -1)."),
     divided_by_rows(lambda y_hat, y: np.sign(residual(y_hat, y)) / len(y_hat)),
     Misconception("|r| / N was returned, the error itself and not its slope",
                   lambda y_hat, y: np.abs(residual(y_hat, y)) / element_count(y_hat),
@@ -83,6 +91,13 @@ HUBER_GRAD_MISCONCEPTIONS = [
                   lambda y_hat, y, delta=1.0: np.sign(residual(y_hat, y)) / element_count(y_hat),
                   "Near the target the Huber loss is squared, so its slope there is r / N."),
     divided_by_rows(lambda y_hat, y, delta=1.0: np.clip(residual(y_hat, y), -delta, delta) / len(y_hat)),
+    Misconception("the linear part's slope is missing its factor delta "
+                  "(sign(r) instead of delta * sign(r))",
+                  lambda y_hat, y, delta=1.0: np.where(
+                      np.abs(residual(y_hat, y)) <= delta, residual(y_hat, y),
+                      np.sign(residual(y_hat, y))) / element_count(y_hat),
+                  "Beyond |r| = delta the loss is delta * (|r| - delta / 2), whose slope is "
+                  "delta * sign(r); with the slope r inside, that is np.clip(r, -delta, delta) / N."),
     Misconception("the gradient was clipped to [-1, 1] whatever delta is",
                   lambda y_hat, y, delta=1.0: np.clip(residual(y_hat, y), -1, 1) / element_count(y_hat),
                   "Clip to [-delta, delta]."),

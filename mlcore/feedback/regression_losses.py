@@ -56,6 +56,10 @@ MSE_MISCONCEPTIONS = [
     divided_by_rows(lambda y_hat, y: np.sum(residual(y_hat, y) ** 2) / len(y_hat)),
     Misconception("the errors were not squared", lambda y_hat, y: np.mean(residual(y_hat, y)),
                   "Positive and negative errors cancel in a plain mean; square each error first."),
+    Misconception("the mean error was squared (np.mean(r)**2), not the squared errors averaged",
+                  lambda y_hat, y: np.mean(residual(y_hat, y)) ** 2,
+                  "Averaging first lets errors of opposite signs cancel before they are squared; "
+                  "square each error, then average: np.mean(r**2)."),
     Misconception("the absolute value was taken instead of the square (that is the MAE)",
                   lambda y_hat, y: np.mean(np.abs(residual(y_hat, y))), "Square each error."),
     Misconception("the square root was taken (that is the RMSE)",
@@ -100,6 +104,13 @@ HUBER_MISCONCEPTIONS = [
                       delta * np.abs(residual(y_hat, y)))),
                   "Without the - 0.5 * delta the loss jumps at |r| = delta; "
                   "use delta * (|r| - 0.5 * delta)."),
+    Misconception("the linear part is missing its factor delta (|r| - delta / 2)",
+                  lambda y_hat, y, delta=1.0: np.mean(np.where(
+                      np.abs(residual(y_hat, y)) < delta, 0.5 * residual(y_hat, y) ** 2,
+                      np.abs(residual(y_hat, y)) - 0.5 * delta)),
+                  "The linear part must meet the squared part at |r| = delta with the same value "
+                  "(delta**2 / 2) and the same slope (delta); |r| - delta / 2 has slope 1 and jumps "
+                  "there unless delta = 1. Use delta * (np.abs(r) - 0.5 * delta)."),
     Misconception("the branch was chosen by r < delta instead of |r| < delta",
                   lambda y_hat, y, delta=1.0: np.mean(np.where(
                       residual(y_hat, y) < delta, 0.5 * residual(y_hat, y) ** 2,

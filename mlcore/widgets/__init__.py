@@ -17,9 +17,10 @@ notebook drives it by setting ``panel.controls[name].value``.
 
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
 from .error_bars import ErrorBarPanel
+from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
 from .outlier import OutlierPanel
 from .saturation import SaturationPanel
 from .softmax import SoftmaxPanel
 
-__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel"]
+__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"]
