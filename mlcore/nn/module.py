@@ -11,6 +11,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from ..convert import to_numpy
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -232,7 +233,7 @@ class Module:
         for key, param in own.items():
             if key not in state_dict:
                 continue
-            values[key] = _as_array(state_dict[key])
+            values[key] = to_numpy(state_dict[key])
             if values[key].shape != param.data.shape:
                 errors.append(_shape_mismatch(key, values[key].shape, param.data.shape))
         if strict and missing:
@@ -266,13 +267,6 @@ class Module:
             return f"{type(self).__name__}({lines[0]})"
         body = lines + children
         return f"{type(self).__name__}(" + ("\n  " + "\n  ".join(body) + "\n" if body else "") + ")"
-
-
-def _as_array(value):
-    """A numpy array from an array, an mlcore tensor or a torch tensor (without importing torch)."""
-    if hasattr(value, "detach"):
-        value = value.detach().numpy()
-    return np.asarray(value)
 
 
 def _shape_mismatch(key, saved, current):
