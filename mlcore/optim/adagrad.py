@@ -62,19 +62,18 @@ class Adagrad(Optimizer):
 
     def _update(self, p, group):
         theta, grad = p.data, p.grad
-        weight_decay = group["weight_decay"]
         state = self.state[p]
         s = state["sum"]
         scratch = self._buffer(theta, slot=1)
 
         state["step"] += 1
         lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        # g = grad + weight_decay * theta
+        grad = self._with_weight_decay(theta, grad, group["weight_decay"])
 
-        if weight_decay != 0:
-            grad = np.multiply(theta, weight_decay, out=self._buffer(theta, slot=0))
-            grad += p.grad
-
+        # s = s + g**2
         s += np.square(grad, out=scratch)
+        # theta = theta - lr_t * g / (sqrt(s) + eps)
         denominator = np.sqrt(s, out=scratch)
         denominator += group["eps"]
         update = np.divide(grad, denominator, out=scratch)
