@@ -230,7 +230,7 @@ class Optimizer:
 
     def _buffer(self, like, slot=0):
         """A scratch array shaped like ``like``, reused by every step (``slot``: which one)."""
-        key = (slot, like.shape, like.dtype.char)
+        key = (slot, like.shape, like.dtype)
         buffer = self._scratch.get(key)
         if buffer is None:
             buffer = self._scratch[key] = np.empty_like(like)
