@@ -49,3 +49,15 @@ def pair(name, value, minimum=1):
         return size(name, value[0], minimum), size(name, value[1], minimum)
     value = size(name, value, minimum)
     return value, value
+
+
+def real_number(fn, name, value, meaning):
+    """Raise TypeError, followed by ``meaning``, unless ``value`` is a real number (not a bool).
+
+    A setting given as a string ("0.1") or a tensor would otherwise fail later, far
+    from where it was written.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{fn}: {name} must be a number, but got {value!r} ({type(value).__name__}). {meaning}"
+        )
