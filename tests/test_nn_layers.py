@@ -343,11 +343,11 @@ def test_a_numpy_weight_or_bias_says_how_to_wrap_it(make, match):
 @pytest.mark.parametrize("layer", [nn.Linear, nn.Conv2d])
 def test_an_integer_dtype_or_a_bias_that_is_not_a_bool_is_refused_when_built(layer):
     sizes = (2, 3) if layer is nn.Linear else (1, 2, 3)
-    with pytest.raises(TypeError, match=rf"{layer.__name__}: dtype must be a floating-point type "
+    with pytest.raises(TypeError, match=rf"{layer.__name__}: dtype must be a floating-point dtype "
                                         r"such as mlcore\.float32 .*but got 'int64': parameters "
                                         r"are learned in small fractional steps"):
         layer(*sizes, dtype=np.int64)
-    with pytest.raises(TypeError, match=rf"{layer.__name__}: dtype must be a floating-point type"):
+    with pytest.raises(TypeError, match=rf"{layer.__name__}: dtype must be a floating-point dtype"):
         layer(*sizes, dtype="not a dtype")
     with pytest.raises(TypeError, match=rf"{layer.__name__}: bias must be True or False, but got "
                                         r"'False' \(str\)\. bias=False builds the layer without"):

@@ -12,6 +12,7 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from ..convert import to_numpy
+from .functional._checks import float_dtype
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -186,15 +187,8 @@ class Module:
     # -------------------------------------------------------------- dtype
     def to(self, dtype):
         """Convert every parameter (and gradient) to `dtype` in place and return the module."""
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            dtype = None
-        if dtype is None or dtype.kind != "f":
-            raise TypeError(
-                "Module.to() takes a floating-point dtype such as mlcore.float32 or "
-                "mlcore.float64 (mlcore runs on the CPU only, so there is no device to move to)."
-            )
+        dtype = float_dtype("Module.to()", dtype, " mlcore runs on the CPU only, so there is "
+                                                  "no device to move to.")
         for param in self.parameters():
             param.data = param.data.astype(dtype, copy=False)
             if param.grad is not None:

@@ -116,16 +116,21 @@ def flag(fn, name, value, meaning):
     return bool(value)
 
 
-def float_dtype(fn, dtype):
-    """The floating-point numpy dtype a layer's parameters get (float64 when None)."""
+def float_dtype(fn, dtype, note=""):
+    """The floating-point numpy dtype that `dtype` names (float64 when None), or a TypeError.
+
+    ``note`` is added to the error, after the reason integers will not do.
+    """
     try:
         checked = np.dtype(np.float64 if dtype is None else dtype)
     except TypeError:
         checked = None
     if checked is None or checked.kind != "f":
+        got = (f"{dtype!r}, which is not a numpy dtype" if checked is None else
+               f"{checked.name!r}: parameters are learned in small fractional steps, which "
+               f"{checked.name} values cannot take")
         raise TypeError(
-            f"{fn}: dtype must be a floating-point type such as mlcore.float32 or mlcore.float64, "
-            f"but got {dtype if checked is None else checked.name!r}: parameters are learned in small fractional steps, which "
-            "integers cannot take."
+            f"{fn}: dtype must be a floating-point dtype such as mlcore.float32 or "
+            f"mlcore.float64, but got {got}.{note}"
         )
     return checked

@@ -50,14 +50,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
       by the same sum of target weights, exactly as PyTorch does.
     """
     fn_name = "cross_entropy"
-    check_reduction(reduction, fn_name)
-    check_ignore_index(ignore_index, fn_name)
     check_label_smoothing(label_smoothing, fn_name)
-    input = as_prediction(input, fn_name)
+    input, num_classes, weight, target_array, target_tensor = _class_inputs(
+        fn_name, input, target, weight, ignore_index, reduction)
     shape, dtype = input.data.shape, input.data.dtype
-    num_classes = _num_classes(shape, fn_name)
-    weight = _class_weight(weight, num_classes, dtype, fn_name)
-    target_array, target_tensor = as_target(target)
     if target_array.dtype.kind == "f" and target_array.shape == shape:
         if ignore_index >= 0:
             raise ValueError(
@@ -82,15 +78,10 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     shapes are the same, with class-index targets only. As ``torch.nn.functional.nll_loss``.
     """
     fn_name = "nll_loss"
-    check_reduction(reduction, fn_name)
-    check_ignore_index(ignore_index, fn_name)
-    input = as_prediction(input, fn_name)
-    shape, dtype = input.data.shape, input.data.dtype
-    num_classes = _num_classes(shape, fn_name)
-    weight = _class_weight(weight, num_classes, dtype, fn_name)
-    target_array, _ = as_target(target)
-    targets = _ClassTargets(fn_name, target_array, shape, num_classes, ignore_index, weight,
-                            dtype)
+    input, num_classes, weight, target_array, _ = _class_inputs(
+        fn_name, input, target, weight, ignore_index, reduction)
+    targets = _ClassTargets(fn_name, target_array, input.data.shape, num_classes, ignore_index,
+                            weight, input.data.dtype)
     log_p = _rows(input.data)
     t = targets.index
     picked_weight = 1 if targets.weight is None else targets.weight
@@ -226,6 +217,22 @@ class _ClassTargets:
         if self.kept is not None:
             scale = np.where(self.kept > 0, scale, 0)
         return scale
+
+
+def _class_inputs(fn_name, input, target, weight, ignore_index, reduction):
+    """Check the arguments both classification losses take, in the same words.
+
+    Returns the prediction as a float Tensor, the number of classes C, the class
+    weight as an array of shape (C,) (or None), and the target as a numpy array
+    and as a Tensor (None if it was an array or a list).
+    """
+    check_reduction(reduction, fn_name)
+    check_ignore_index(ignore_index, fn_name)
+    input = as_prediction(input, fn_name)
+    num_classes = _num_classes(input.data.shape, fn_name)
+    weight = _class_weight(weight, num_classes, input.data.dtype, fn_name)
+    target_array, target_tensor = as_target(target)
+    return input, num_classes, weight, target_array, target_tensor
 
 
 def _num_classes(input_shape, fn_name):
