@@ -61,7 +61,7 @@ class Adagrad(Optimizer):
         check_eps(group["eps"], typical=1e-10)
 
     def _update(self, p, group):
-        theta, grad = p.data, p.grad
+        theta, g = p.data, p.grad
         state = self.state[p]
         s = state["sum"]
         scratch = self._buffer(theta, slot=1)
@@ -69,13 +69,13 @@ class Adagrad(Optimizer):
         state["step"] += 1
         lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         # g = grad + weight_decay * theta
-        grad = self._with_weight_decay(theta, grad, group["weight_decay"])
+        g = self._with_weight_decay(theta, g, group["weight_decay"])
 
         # s = s + g**2
-        s += np.square(grad, out=scratch)
+        s += np.square(g, out=scratch)
         # theta = theta - lr_t * g / (sqrt(s) + eps)
         denominator = np.sqrt(s, out=scratch)
         denominator += group["eps"]
-        update = np.divide(grad, denominator, out=scratch)
+        update = np.divide(g, denominator, out=scratch)
         update *= lr_t
         theta -= update

@@ -76,7 +76,7 @@ class Adam(Optimizer):
                    "is amsgrad=False.")
 
     def _update(self, p, group):
-        theta, grad = p.data, p.grad
+        theta, g = p.data, p.grad
         lr, weight_decay, eps = group["lr"], group["weight_decay"], group["eps"]
         beta1, beta2 = group["betas"]
         state = self.state[p]
@@ -100,14 +100,14 @@ class Adam(Optimizer):
                 theta *= 1 - lr * weight_decay
         else:
             # g = grad + weight_decay * theta
-            grad = self._with_weight_decay(theta, grad, weight_decay)
+            g = self._with_weight_decay(theta, g, weight_decay)
 
         # m = beta1 * m + (1 - beta1) * g
         m *= beta1
-        m += np.multiply(grad, 1 - beta1, out=scratch)
+        m += np.multiply(g, 1 - beta1, out=scratch)
         # v = beta2 * v + (1 - beta2) * g**2
         v *= beta2
-        v += np.multiply(np.square(grad, out=scratch), 1 - beta2, out=scratch)
+        v += np.multiply(np.square(g, out=scratch), 1 - beta2, out=scratch)
         if group["amsgrad"]:
             # v = v_max = maximum(v_max, v)
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])

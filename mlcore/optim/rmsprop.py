@@ -65,7 +65,7 @@ class RMSprop(Optimizer):
                    "the default is centered=False.")
 
     def _update(self, p, group):
-        theta, grad = p.data, p.grad
+        theta, g = p.data, p.grad
         lr, alpha = group["lr"], group["alpha"]
         state = self.state[p]
         if not state:
@@ -81,16 +81,16 @@ class RMSprop(Optimizer):
 
         state["step"] += 1
         # g = grad + weight_decay * theta
-        grad = self._with_weight_decay(theta, grad, group["weight_decay"])
+        g = self._with_weight_decay(theta, g, group["weight_decay"])
 
         # v = alpha * v + (1 - alpha) * g**2
         v *= alpha
-        v += np.multiply(np.square(grad, out=scratch), 1 - alpha, out=scratch)
+        v += np.multiply(np.square(g, out=scratch), 1 - alpha, out=scratch)
         if group["centered"]:
             # g_avg = alpha * g_avg + (1 - alpha) * g
             g_avg = state["grad_avg"]
             g_avg *= alpha
-            g_avg += np.multiply(grad, 1 - alpha, out=scratch)
+            g_avg += np.multiply(g, 1 - alpha, out=scratch)
             # denominator = sqrt(v - g_avg**2) + eps
             variance = np.subtract(v, np.square(g_avg, out=scratch), out=denominator)
             np.sqrt(variance, out=denominator)
@@ -103,10 +103,10 @@ class RMSprop(Optimizer):
             # b = momentum * b + g / denominator;  theta = theta - lr * b
             b = state["momentum_buffer"]
             b *= group["momentum"]
-            b += np.divide(grad, denominator, out=scratch)
+            b += np.divide(g, denominator, out=scratch)
             theta -= np.multiply(b, lr, out=scratch)
         else:
             # theta = theta - lr * g / denominator
-            update = np.divide(grad, denominator, out=scratch)
+            update = np.divide(g, denominator, out=scratch)
             update *= lr
             theta -= update

@@ -60,29 +60,31 @@ class SGD(Optimizer):
             )
 
     def _update(self, p, group):
-        theta, grad = p.data, p.grad
+        theta, g = p.data, p.grad
         scaled = self._buffer(theta, slot=1)
-        grad = self._with_weight_decay(theta, grad, group["weight_decay"])
+        # g = grad + weight_decay * theta
+        g = self._with_weight_decay(theta, g, group["weight_decay"])
         if group["momentum"] != 0:
-            grad = self._momentum_direction(p, grad, group, scaled)
+            # g = b, or g + momentum * b for Nesterov, after updating the velocity b
+            g = self._momentum_direction(p, g, group, scaled)
         # theta = theta - lr * g
-        theta -= np.multiply(grad, group["lr"], out=scaled)
+        theta -= np.multiply(g, group["lr"], out=scaled)
 
-    def _momentum_direction(self, p, grad, group, scaled):
+    def _momentum_direction(self, p, g, group, scaled):
         """Update the velocity b of ``p`` and return the direction to step along (chapter 6)."""
         momentum = group["momentum"]
         state = self.state[p]
         b = state.get("momentum_buffer")
         if b is None:
             # b = g on the first step
-            state["momentum_buffer"] = b = np.array(grad, dtype=p.data.dtype)
+            state["momentum_buffer"] = b = np.array(g, dtype=p.data.dtype)
         else:
             # b = momentum * b + (1 - dampening) * g
             b *= momentum
-            b += np.multiply(grad, 1 - group["dampening"], out=scaled)
+            b += np.multiply(g, 1 - group["dampening"], out=scaled)
         if not group["nesterov"]:
             return b
         # g + momentum * b: the gradient plus a look ahead along the velocity
         direction = np.multiply(b, momentum, out=scaled)
-        direction += grad
+        direction += g
         return direction
