@@ -68,8 +68,9 @@ class Adagrad(Optimizer):
 
         state["step"] += 1
         lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        # g = grad + weight_decay * theta
-        g = self._with_weight_decay(theta, g, group["weight_decay"])
+        if group["weight_decay"] != 0:
+            # g = grad + weight_decay * theta
+            g = self._with_weight_decay(theta, g, group["weight_decay"])
 
         # s = s + g**2
         s += np.square(g, out=scratch)

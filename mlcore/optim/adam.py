@@ -94,13 +94,13 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
 
-        if self._decoupled_weight_decay:
-            # AdamW: theta = theta - lr * weight_decay * theta
-            if weight_decay != 0:
+        if weight_decay != 0:
+            if self._decoupled_weight_decay:
+                # AdamW: theta = theta - lr * weight_decay * theta
                 theta *= 1 - lr * weight_decay
-        else:
-            # g = grad + weight_decay * theta
-            g = self._with_weight_decay(theta, g, weight_decay)
+            else:
+                # Adam: g = grad + weight_decay * theta
+                g = self._with_weight_decay(theta, g, weight_decay)
 
         # m = beta1 * m + (1 - beta1) * g
         m *= beta1

@@ -198,11 +198,8 @@ class Optimizer:
 
         Adding ``weight_decay / 2 * ||theta||^2`` to the loss adds ``weight_decay * theta``
         to its gradient, which pulls every parameter towards zero. The sum goes into a
-        scratch array, so ``p.grad`` stays as backward() left it; with ``weight_decay == 0``
-        it is ``grad`` itself.
+        scratch array, so ``p.grad`` stays as backward() left it.
         """
-        if weight_decay == 0:
-            return grad
         decayed = np.multiply(theta, weight_decay, out=self._buffer(theta, slot=0))
         decayed += grad
         return decayed

@@ -80,8 +80,9 @@ class RMSprop(Optimizer):
         denominator = self._buffer(theta, slot=2)
 
         state["step"] += 1
-        # g = grad + weight_decay * theta
-        g = self._with_weight_decay(theta, g, group["weight_decay"])
+        if group["weight_decay"] != 0:
+            # g = grad + weight_decay * theta
+            g = self._with_weight_decay(theta, g, group["weight_decay"])
 
         # v = alpha * v + (1 - alpha) * g**2
         v *= alpha

@@ -62,8 +62,9 @@ class SGD(Optimizer):
     def _update(self, p, group):
         theta, g = p.data, p.grad
         scaled = self._buffer(theta, slot=1)
-        # g = grad + weight_decay * theta
-        g = self._with_weight_decay(theta, g, group["weight_decay"])
+        if group["weight_decay"] != 0:
+            # g = grad + weight_decay * theta
+            g = self._with_weight_decay(theta, g, group["weight_decay"])
         if group["momentum"] != 0:
             # g = b, or g + momentum * b for Nesterov, after updating the velocity b
             g = self._momentum_direction(p, g, group, scaled)
