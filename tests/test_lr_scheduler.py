@@ -228,6 +228,7 @@ def test_cosine_eta_min_that_is_negative_or_not_a_number_is_refused_before_the_f
     with pytest.raises(ValueError, match=r"Invalid eta_min: -0\.01\. It is the lowest learning "
                                          r"rate the cosine reaches, so it must be >= 0 .*climbs"):
         lr_scheduler.CosineAnnealingLR(our_opt, T_max=10, eta_min=-0.01)
-    with pytest.raises(TypeError, match=r"eta_min must be a number, but got '0'\. It is the lowest"):
+    with pytest.raises(TypeError, match=r"eta_min must be a number, but got '0'\. It is the "
+                                        r"lowest"):
         lr_scheduler.CosineAnnealingLR(our_opt, T_max=10, eta_min="0")
     assert [group["lr"] for group in our_opt.param_groups] == list(GROUP_LRS)

@@ -128,7 +128,8 @@ def test_a_reversed_uniform_range_or_a_negative_std_is_refused_like_torch():
                                         ("kaiming_normal_", ())])
 def test_initialising_a_numpy_array_says_to_wrap_it(name, args):
     array = np.ones((2, 3))
-    with pytest.raises(TypeError, match=r"works on an mlcore Tensor, such as layer\.weight, but got "
-                                        r"ndarray\. Wrap an array first: w = mlcore\.tensor\(array\)"):
+    with pytest.raises(TypeError, match=r"works on an mlcore Tensor, such as layer\.weight, but "
+                                        r"got ndarray\. Wrap an array first: "
+                                        r"w = mlcore\.tensor\(array\)"):
         getattr(init, name)(array, *args)
     np.testing.assert_array_equal(array, np.ones((2, 3)))

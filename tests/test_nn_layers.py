@@ -364,8 +364,8 @@ def test_linear_with_zero_features_says_what_a_feature_count_is():
 
 
 def test_flatten_with_a_dim_that_is_not_an_int_is_refused_when_built():
-    with pytest.raises(TypeError, match=r"start_dim must be an int, but got '1' \(str\)\. start_dim "
-                                        r"is the first dimension merged"):
+    with pytest.raises(TypeError, match=r"start_dim must be an int, but got '1' \(str\)\. "
+                                        r"start_dim is the first dimension merged"):
         nn.Flatten("1")
     with pytest.raises(TypeError, match=r"end_dim must be an int, but got 1\.5"):
         nn.Flatten(0, 1.5)

@@ -14,7 +14,8 @@ class MaxPool2d(Module):
         super().__init__()
         # Checked now, so a mistake shows where the layer is built; kept as given, so
         # that the printed layer reads as PyTorch's does.
-        check_padding("MaxPool2d", pair("kernel_size", kernel_size), pair("padding", padding, minimum=0))
+        check_padding("MaxPool2d", pair("kernel_size", kernel_size),
+                      pair("padding", padding, minimum=0))
         if stride is not None:
             pair("stride", stride)
         self.kernel_size = kernel_size

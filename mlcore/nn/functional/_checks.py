@@ -18,7 +18,8 @@ def require_tensor(fn, name, value):
         fix = "Wrap the data first: mlcore.tensor(data)."
         if name in ("weight", "bias"):
             fix = (f"Wrap the data first: nn.Parameter(data) or mlcore.tensor(data, "
-                   f"requires_grad=True) for a {name} to learn, mlcore.tensor(data) for a fixed one.")
+                   f"requires_grad=True) for a {name} to learn, mlcore.tensor(data) for a "
+                   "fixed one.")
         raise TypeError(
             f"{fn}() expects `{name}` to be an mlcore.Tensor, but got {type(value).__name__}. {fix}"
         )
