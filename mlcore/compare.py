@@ -7,14 +7,7 @@ intermediate, so the first disagreement shows where a bug lives.
 
 import numpy as np
 
-
-def _as_array(x):
-    """A numpy array from an mlcore tensor, a torch tensor, an array or a number."""
-    if hasattr(x, "detach"):  # torch.Tensor or mlcore.Tensor, without importing torch
-        x = x.detach()
-    if hasattr(x, "numpy"):
-        x = x.numpy()
-    return np.asarray(x, dtype=np.float64)
+from .convert import to_numpy
 
 
 def cmp(name, ours, theirs, rtol=1e-7, atol=1e-10, width=16):
@@ -23,7 +16,7 @@ def cmp(name, ours, theirs, rtol=1e-7, atol=1e-10, width=16):
     `ours` is typically an mlcore result and `theirs` PyTorch's; either may be a
     tensor of either library, a numpy array or a number.
     """
-    a, b = _as_array(ours), _as_array(theirs)
+    a, b = to_numpy(ours, np.float64), to_numpy(theirs, np.float64)
     if a.shape != b.shape:
         print(f"{name:<{width}} | shape mismatch: {a.shape} vs {b.shape}")
         return False

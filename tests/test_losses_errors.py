@@ -233,3 +233,59 @@ def test_pos_weight_must_broadcast_to_the_input():
                                          r"broadcast"):
         F.binary_cross_entropy_with_logits(scores((4, 3)), np.ones((4, 3)),
                                            pos_weight=np.ones((4, 3, 1)))
+
+
+# ------------------------------------------- settings refused when the module is built
+BAD_SETTINGS = [
+    (nn.HuberLoss, {"delta": -1}, ValueError,
+     r"HuberLoss: delta=-1 must be positive\. It is the error size where the loss changes from "
+     r"squared to absolute\. The default is delta=1\.0\."),
+    (nn.HuberLoss, {"delta": "1"}, TypeError, r"HuberLoss: delta must be a number, but got '1'"),
+    (nn.SmoothL1Loss, {"beta": -0.5}, ValueError,
+     r"SmoothL1Loss: beta=-0\.5 must be zero or positive\. .*beta=0 is the L1 loss"),
+    (nn.CrossEntropyLoss, {"label_smoothing": 2}, ValueError,
+     r"CrossEntropyLoss: label_smoothing=2 must be between 0\.0 and 1\.0\. It is the share of "
+     r"each target spread evenly over all classes.*0\.05 to 0\.2"),
+    (nn.CrossEntropyLoss, {"label_smoothing": None}, TypeError,
+     r"CrossEntropyLoss: label_smoothing must be a number, but got None"),
+    (nn.CrossEntropyLoss, {"ignore_index": "none"}, TypeError,
+     r"CrossEntropyLoss: ignore_index must be a whole number, but got 'none' \(str\)\. "
+     r"Targets equal to it are skipped"),
+    (nn.NLLLoss, {"ignore_index": 1.5}, TypeError, r"NLLLoss: ignore_index must be a whole number"),
+    (nn.CrossEntropyLoss, {"weight": ["a", "b"]}, TypeError,
+     r"CrossEntropyLoss: weight must hold numbers"),
+    (nn.BCELoss, {"weight": mlcore.tensor([1.0, 2.0], requires_grad=True)}, ValueError,
+     r"BCELoss: weight requires grad, but a loss treats weight as a constant.*weight\.detach\(\)"),
+    (nn.BCEWithLogitsLoss, {"pos_weight": mlcore.tensor([3.0], requires_grad=True)}, ValueError,
+     r"BCEWithLogitsLoss: pos_weight requires grad.*pos_weight\.detach\(\)"),
+]
+
+
+@pytest.mark.parametrize("module, kwargs, error, message", BAD_SETTINGS,
+                         ids=[f"{m.__name__}-{next(iter(k))}" for m, k, _, _ in BAD_SETTINGS])
+def test_a_bad_setting_is_refused_when_the_loss_module_is_built(module, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        module(**kwargs)
+
+
+@pytest.mark.parametrize("loss, kwargs, error, message", [
+    ("huber_loss", {"delta": -1}, ValueError, r"huber_loss: delta=-1 must be positive\. It is"),
+    ("huber_loss", {"delta": "1"}, TypeError, r"huber_loss: delta must be a number"),
+    ("smooth_l1_loss", {"beta": "0"}, TypeError, r"smooth_l1_loss: beta must be a number"),
+])
+def test_a_bad_setting_of_a_regression_function_says_what_it_means(loss, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        getattr(F, loss)(scores((3,)), np.zeros(3), **kwargs)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_an_ignore_index_that_is_not_a_whole_number_is_refused_by_the_function(loss):
+    with pytest.raises(TypeError, match=rf"{loss}: ignore_index must be a whole number, but got "
+                                        r"'skip' \(str\)"):
+        getattr(F, loss)(scores((2, 4)), [0, 1], ignore_index="skip")
+
+
+def test_cross_entropy_label_smoothing_of_2_is_refused_by_the_function_with_its_meaning():
+    with pytest.raises(ValueError, match=r"cross_entropy: label_smoothing=2 must be between 0\.0 "
+                                         r"and 1\.0\. It is the share of each target"):
+        F.cross_entropy(scores((2, 4)), [0, 1], label_smoothing=2)

@@ -221,3 +221,14 @@ def test_scheduled_lr_reaches_the_update():
         opt.step()
         scheduler.step()
     np.testing.assert_allclose(w.data, np.array([1.0, -2.0]) - (0.1 + 0.05 + 0.025), rtol=1e-15)
+
+
+def test_cosine_eta_min_that_is_negative_or_not_a_number_is_refused_before_the_first_step():
+    our_opt, _ = optimizers()
+    with pytest.raises(ValueError, match=r"Invalid eta_min: -0\.01\. It is the lowest learning "
+                                         r"rate the cosine reaches, so it must be >= 0 .*climbs"):
+        lr_scheduler.CosineAnnealingLR(our_opt, T_max=10, eta_min=-0.01)
+    with pytest.raises(TypeError, match=r"eta_min must be a number, but got '0'\. It is the "
+                                        r"lowest"):
+        lr_scheduler.CosineAnnealingLR(our_opt, T_max=10, eta_min="0")
+    assert [group["lr"] for group in our_opt.param_groups] == list(GROUP_LRS)

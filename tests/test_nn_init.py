@@ -108,3 +108,28 @@ def test_bad_arguments_are_explained():
         init.calculate_gain("gelu")
     with pytest.raises(ValueError, match="negative_slope"):
         init.calculate_gain("leaky_relu", "0.1")
+
+
+def test_a_reversed_uniform_range_or_a_negative_std_is_refused_like_torch():
+    with pytest.raises(ValueError, match=r"uniform_ draws from \[a, b\), so a must not exceed b, but "
+                                         r"got a=2 > b=1\. Swap them: uniform_\(tensor, 1, 2\)"):
+        init.uniform_(mlcore.zeros(3), 2, 1)
+    with pytest.raises(RuntimeError, match="from=2 > to=1"):
+        torch.nn.init.uniform_(torch.empty(3), 2, 1)
+    with pytest.raises(ValueError, match=r"normal_ needs a standard deviation std >= 0, but got "
+                                         r"std=-1: it is the spread"):
+        init.normal_(mlcore.zeros(3), 0, -1)
+    with pytest.raises(RuntimeError, match="std >= 0"):
+        torch.nn.init.normal_(torch.empty(3), 0, -1)
+
+
+@pytest.mark.parametrize("name, args", [("zeros_", ()), ("constant_", (0.5,)), ("uniform_", ()),
+                                        ("normal_", ()), ("xavier_uniform_", ()),
+                                        ("kaiming_normal_", ())])
+def test_initialising_a_numpy_array_says_to_wrap_it(name, args):
+    array = np.ones((2, 3))
+    with pytest.raises(TypeError, match=r"works on an mlcore Tensor, such as layer\.weight, but "
+                                        r"got ndarray\. Wrap an array first: "
+                                        r"w = mlcore\.tensor\(array\)"):
+        getattr(init, name)(array, *args)
+    np.testing.assert_array_equal(array, np.ones((2, 3)))

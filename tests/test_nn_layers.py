@@ -296,9 +296,79 @@ def test_layers_reject_numpy_input_with_a_fix(layer):
         layer(np.ones((1, 1, 2, 2)))
 
 
-def test_max_pool2d_rejects_padding_over_half_the_kernel():
-    with pytest.raises(ValueError, match="at most half the kernel size"):
-        nn.MaxPool2d(2, padding=2)(mlcore.randn(1, 1, 6, 6))
+def test_max_pool2d_rejects_padding_over_half_the_kernel_when_built_and_when_called():
+    with pytest.raises(ValueError, match=r"MaxPool2d: padding \(2, 2\) must be at most half the "
+                                         r"kernel size \(2, 2\).*at most \(1, 1\)"):
+        nn.MaxPool2d(2, padding=2)
+    with pytest.raises(ValueError, match=r"max_pool2d\(\): padding \(1, 2\) must be at most half "
+                                         r"the kernel size \(3, 3\)"):
+        F.max_pool2d(mlcore.randn(1, 1, 6, 6), 3, padding=(1, 2))
+
+
+@pytest.mark.parametrize("args, kwargs, error, match", [
+    ((0,), {}, ValueError, r"kernel_size must be at least 1, but got 0\. kernel_size is the "
+                           r"height and width of the window"),
+    ((2.5,), {}, TypeError, r"kernel_size must be an int, but got 2\.5 \(float\)"),
+    ((2,), {"stride": 0}, ValueError, r"stride must be at least 1, but got 0\. stride is how "
+                                      r"many pixels the window moves"),
+    ((3,), {"padding": -1}, ValueError, r"padding must be at least 0, but got -1"),
+], ids=["kernel-0", "kernel-float", "stride-0", "padding-negative"])
+def test_max_pool2d_with_a_bad_size_is_refused_when_built(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        nn.MaxPool2d(*args, **kwargs)
+
+
+def test_max_pool2d_keeps_its_settings_as_given_like_torch():
+    for args in [(2,), (3, 1, 1), ((2, 3), (1, 2))]:
+        assert repr(nn.MaxPool2d(*args)) == repr(torch.nn.MaxPool2d(*args))
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: F.linear(mlcore.randn(2, 3), np.ones((4, 3))),
+     r"linear\(\) expects `weight` to be an mlcore\.Tensor, but got ndarray\. .*"
+     r"nn\.Parameter\(data\) or mlcore\.tensor\(data, requires_grad=True\) for a weight to learn"),
+    (lambda: F.linear(mlcore.randn(2, 3), mlcore.randn(4, 3), np.ones(4)),
+     r"linear\(\) expects `bias` to be an mlcore\.Tensor, but got ndarray.*for a bias to learn"),
+    (lambda: F.conv2d(mlcore.randn(1, 1, 4, 4), np.ones((2, 1, 3, 3))),
+     r"conv2d\(\) expects `weight` to be an mlcore\.Tensor, but got ndarray"),
+    (lambda: F.conv2d(mlcore.randn(1, 4, 4), mlcore.randn(2, 1, 3, 3), [1.0, 2.0]),
+     r"conv2d\(\) expects `bias` to be an mlcore\.Tensor, but got list.*mlcore\.tensor\(data\) "
+     r"for a fixed one"),
+], ids=["linear-weight", "linear-bias", "conv-weight", "conv-bias"])
+def test_a_numpy_weight_or_bias_says_how_to_wrap_it(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("layer", [nn.Linear, nn.Conv2d])
+def test_an_integer_dtype_or_a_bias_that_is_not_a_bool_is_refused_when_built(layer):
+    sizes = (2, 3) if layer is nn.Linear else (1, 2, 3)
+    with pytest.raises(TypeError, match=rf"{layer.__name__}: dtype must be a floating-point dtype "
+                                        r"such as mlcore\.float32 .*but got 'int64': parameters "
+                                        r"are learned in small fractional steps"):
+        layer(*sizes, dtype=np.int64)
+    with pytest.raises(TypeError, match=rf"{layer.__name__}: dtype must be a floating-point dtype"):
+        layer(*sizes, dtype="not a dtype")
+    with pytest.raises(TypeError, match=rf"{layer.__name__}: bias must be True or False, but got "
+                                        r"'False' \(str\)\. bias=False builds the layer without"):
+        layer(*sizes, bias="False")
+
+
+def test_linear_with_zero_features_says_what_a_feature_count_is():
+    with pytest.raises(ValueError, match=r"in_features must be at least 1, but got 0\. in_features "
+                                         r"is the size of each input"):
+        nn.Linear(0, 3)
+    with pytest.raises(ValueError, match=r"out_features must be at least 1, but got 0\. "
+                                         r"out_features is the number of outputs"):
+        nn.Linear(3, 0)
+
+
+def test_flatten_with_a_dim_that_is_not_an_int_is_refused_when_built():
+    with pytest.raises(TypeError, match=r"start_dim must be an int, but got '1' \(str\)\. "
+                                        r"start_dim is the first dimension merged"):
+        nn.Flatten("1")
+    with pytest.raises(TypeError, match=r"end_dim must be an int, but got 1\.5"):
+        nn.Flatten(0, 1.5)
 
 
 @pytest.mark.parametrize("kwargs,match", [

@@ -316,7 +316,8 @@ def test_float_and_double_convert_parameters_and_grads_in_place():
 
 @pytest.mark.parametrize("bad", ["cpu", np.int64, torch.float32])
 def test_to_rejects_devices_and_non_float_dtypes(bad):
-    with pytest.raises(TypeError, match="floating-point dtype such as mlcore.float32"):
+    with pytest.raises(TypeError, match=r"Module\.to\(\): dtype must be a floating-point dtype "
+                                        r"such as mlcore\.float32.*no device to move to\."):
         nn.Linear(1, 1).to(bad)
 
 

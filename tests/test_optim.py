@@ -600,3 +600,51 @@ def test_a_gradient_that_is_not_an_array_is_refused_with_its_type(bad_grad):
     p.grad = bad_grad
     with pytest.raises(TypeError, match=r"parameter 0 of parameter group 0 has a \.grad of type"):
         optim.SGD([p], lr=0.1).step()
+
+
+def test_a_param_group_without_params_says_how_to_write_one():
+    params = mlcore_params(MLP_INIT)
+    with pytest.raises(KeyError, match=r"a parameter group must hold its parameters under the key "
+                                       r"'params', but this one has only \['lr', 'parameters'\]\. "
+                                       r"Write it as \{'params': \[w, b\], 'lr': 0\.1\}"):
+        optim.SGD([{"parameters": params, "lr": 0.1}], lr=0.1)
+    with pytest.raises(KeyError):  # PyTorch refuses it too, with a bare KeyError: 'params'
+        torch.optim.SGD([{"parameters": torch_params(MLP_INIT), "lr": 0.1}], lr=0.1)
+    opt = optim.SGD(params[:2], lr=0.1)
+    with pytest.raises(KeyError, match=r"under the key 'params', but this one has only \['lr'\]"):
+        opt.add_param_group({"lr": 0.01})
+
+
+FLAGS = [("SGD", {"momentum": 0.9, "nesterov": "False"}, "nesterov"),
+         ("Adam", {"amsgrad": "False"}, "amsgrad"),
+         ("AdamW", {"amsgrad": 1}, "amsgrad"),
+         ("RMSprop", {"centered": "no"}, "centered")]
+
+
+@pytest.mark.parametrize("name, kwargs, flag", FLAGS, ids=[f"{n}-{f}" for n, _, f in FLAGS])
+def test_a_flag_that_is_not_true_or_false_says_so_instead_of_counting_as_true(name, kwargs, flag):
+    """The string "False" is truthy: without the check it would switch the option on."""
+    with pytest.raises(TypeError, match=rf"{flag} must be True or False, but got "
+                                        rf"{kwargs[flag]!r} \({type(kwargs[flag]).__name__}\)\. "
+                                        rf".*default.* {flag}=False"):
+        getattr(optim, name)(mlcore_params(ROSENBROCK[0]), **kwargs)
+
+
+def test_a_dampening_that_is_not_a_number_is_refused_before_the_first_step():
+    with pytest.raises(TypeError, match=r"dampening must be a number, but got '0\.1'\. dampening "
+                                        r"scales the new gradient .*\(1 - dampening\)"):
+        optim.SGD(mlcore_params(ROSENBROCK[0]), lr=0.1, momentum=0.9, dampening="0.1")
+
+
+@pytest.mark.parametrize("name", ["SGD", "RMSprop", "Adagrad", "Adam"])
+def test_weight_decay_adds_weight_decay_times_theta_to_the_gradient_and_leaves_grad_alone(name):
+    """One step with weight_decay equals one step without it on grad + weight_decay * theta."""
+    theta, grad = np.array([0.5, -2.0, 3.0]), np.array([0.1, 0.2, -0.3])
+    decayed = mlcore.tensor(theta.copy(), requires_grad=True)
+    decayed.grad = grad.copy()
+    plain = mlcore.tensor(theta.copy(), requires_grad=True)
+    plain.grad = grad + 0.25 * theta
+    getattr(optim, name)([decayed], lr=0.1, weight_decay=0.25).step()
+    getattr(optim, name)([plain], lr=0.1).step()
+    np.testing.assert_allclose(decayed.data, plain.data, rtol=1e-15)
+    np.testing.assert_array_equal(decayed.grad, grad)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .functional._checks import pair, size
+from .functional._checks import flag, float_dtype, pair, size
 from .functional.conv import conv2d
 from .linear import init_weight_and_bias
 from .module import Module
@@ -28,7 +28,8 @@ class Conv2d(Module):
         self.kernel_size = pair("kernel_size", kernel_size)
         self.stride = pair("stride", stride)
         self.padding = pair("padding", padding, minimum=0)
-        dtype = np.float64 if dtype is None else dtype
+        bias = flag("Conv2d", "bias", bias, "bias=False builds the layer without a bias.")
+        dtype = float_dtype("Conv2d", dtype)
         shape = (out_channels, in_channels) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         self.register_parameter(

@@ -1,6 +1,6 @@
 """``nn.Flatten``: turn each image into one long row for the Linear layers after it (chapter 7)."""
 
-from .functional._checks import require_tensor
+from .functional._checks import integer, require_tensor
 from .module import Module
 
 __all__ = ["Flatten"]
@@ -11,8 +11,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
-        self.start_dim = start_dim
-        self.end_dim = end_dim
+        self.start_dim = integer("start_dim", start_dim)
+        self.end_dim = integer("end_dim", end_dim)
 
     def forward(self, input):
         require_tensor("Flatten", "input", input)

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from .. import factories
+from ..tensor import Tensor
 
 __all__ = [
     "calculate_gain", "calculate_fan_in_and_fan_out", "uniform_", "normal_", "zeros_", "ones_",
@@ -57,6 +58,7 @@ def calculate_fan_in_and_fan_out(tensor):
     A Linear weight (out, in) has fan_in = in and fan_out = out; a Conv2d weight
     (out, in, kh, kw) has fan_in = in * kh * kw and fan_out = out * kh * kw.
     """
+    _require_tensor(tensor, "calculate_fan_in_and_fan_out")
     if tensor.ndim < 2:
         raise ValueError(
             f"Fan in and fan out can not be computed for a tensor with fewer than 2 dimensions "
@@ -64,6 +66,15 @@ def calculate_fan_in_and_fan_out(tensor):
         )
     receptive_field = int(np.prod(tensor.shape[2:]))
     return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+
+
+def _require_tensor(tensor, fn):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(
+            f"{fn} works on an mlcore Tensor, such as layer.weight, but got "
+            f"{type(tensor).__name__}. Wrap an array first: w = mlcore.tensor(array), or "
+            "nn.Parameter(array) for a weight to learn."
+        )
 
 
 def _fill(tensor, values):
@@ -74,27 +85,40 @@ def _fill(tensor, values):
 
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with numbers drawn uniformly from [a, b)."""
+    _require_tensor(tensor, "uniform_")
+    if not a <= b:
+        raise ValueError(
+            f"uniform_ draws from [a, b), so a must not exceed b, but got a={a} > b={b}. "
+            f"Swap them: uniform_(tensor, {b}, {a})."
+        )
     return _fill(tensor, factories.generator().uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with numbers drawn from the normal distribution N(mean, std**2)."""
+    _require_tensor(tensor, "normal_")
+    if not std >= 0:
+        raise ValueError(
+            f"normal_ needs a standard deviation std >= 0, but got std={std}: it is the spread "
+            "of the numbers around the mean (std=0 fills with the mean itself)."
+        )
     return _fill(tensor, factories.generator().normal(mean, std, tensor.shape))
 
 
 def constant_(tensor, val):
     """Fill with the value `val`."""
+    _require_tensor(tensor, "constant_")
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
     """Fill with zeros."""
-    return _fill(tensor, 0)
+    return constant_(tensor, 0)
 
 
 def ones_(tensor):
     """Fill with ones."""
-    return _fill(tensor, 1)
+    return constant_(tensor, 1)
 
 
 def _kaiming_std(tensor, a, mode, nonlinearity):

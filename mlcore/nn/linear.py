@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from . import init
-from .functional._checks import size
+from .functional._checks import flag, float_dtype, size
 from .functional.linear import linear
 from .module import Module
 from .parameter import Parameter
@@ -25,7 +25,8 @@ class Linear(Module):
         super().__init__()
         self.in_features = size("in_features", in_features)
         self.out_features = size("out_features", out_features)
-        dtype = np.float64 if dtype is None else dtype
+        bias = flag("Linear", "bias", bias, "bias=False builds the layer without a bias.")
+        dtype = float_dtype("Linear", dtype)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         self.register_parameter(
             "bias", Parameter(np.empty(out_features, dtype=dtype)) if bias else None)

@@ -5,8 +5,12 @@ Each class stores its settings and calls the loss function of the same name in
 ``nn.MSELoss()(y_hat, y)`` is ``F.mse_loss(y_hat, y)``.
 """
 
+import numpy as np
+
 from . import functional as F
-from .functional._loss_inputs import check_reduction
+from .functional._loss_inputs import check_reduction, constant_array
+from .functional.losses_classification import check_ignore_index, check_label_smoothing
+from .functional.losses_regression import check_beta, check_delta
 from .module import Module
 
 __all__ = [
@@ -16,12 +20,21 @@ __all__ = [
 
 
 class _Loss(Module):
-    """A loss module: a Module with no parameters and a ``reduction``, checked at once."""
+    """A loss module: a Module with no parameters and a ``reduction``.
+
+    Every setting is checked when the module is built, with the same words as the
+    function would use at its first call, so a mistake shows where it was written.
+    """
 
     def __init__(self, reduction="mean"):
         super().__init__()
         check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
+
+    def _constant(self, name, value):
+        """Check a weight-like setting (numbers that need no gradient) and return it as given."""
+        constant_array(value, name, type(self).__name__, np.float64)
+        return value
 
 
 class MSELoss(_Loss):
@@ -43,6 +56,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction)
+        check_delta(delta, type(self).__name__)
         self.delta = delta
 
     def forward(self, input, target):
@@ -54,6 +68,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction="mean", beta=1.0):
         super().__init__(reduction)
+        check_beta(beta, type(self).__name__)
         self.beta = beta
 
     def forward(self, input, target):
@@ -69,7 +84,9 @@ class CrossEntropyLoss(_Loss):
 
     def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(reduction)
-        self.weight = weight
+        check_ignore_index(ignore_index, type(self).__name__)
+        check_label_smoothing(label_smoothing, type(self).__name__)
+        self.weight = self._constant("weight", weight)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -86,7 +103,8 @@ class NLLLoss(_Loss):
 
     def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
         super().__init__(reduction)
-        self.weight = weight
+        check_ignore_index(ignore_index, type(self).__name__)
+        self.weight = self._constant("weight", weight)
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
@@ -99,7 +117,7 @@ class BCELoss(_Loss):
 
     def __init__(self, weight=None, reduction="mean"):
         super().__init__(reduction)
-        self.weight = weight
+        self.weight = self._constant("weight", weight)
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -113,8 +131,8 @@ class BCEWithLogitsLoss(_Loss):
 
     def __init__(self, weight=None, reduction="mean", pos_weight=None):
         super().__init__(reduction)
-        self.weight = weight
-        self.pos_weight = pos_weight
+        self.weight = self._constant("weight", weight)
+        self.pos_weight = self._constant("pos_weight", pos_weight)
 
     def forward(self, input, target):
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight,

@@ -11,6 +11,8 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from ..convert import to_numpy
+from .functional._checks import float_dtype
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -185,15 +187,8 @@ class Module:
     # -------------------------------------------------------------- dtype
     def to(self, dtype):
         """Convert every parameter (and gradient) to `dtype` in place and return the module."""
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            dtype = None
-        if dtype is None or dtype.kind != "f":
-            raise TypeError(
-                "Module.to() takes a floating-point dtype such as mlcore.float32 or "
-                "mlcore.float64 (mlcore runs on the CPU only, so there is no device to move to)."
-            )
+        dtype = float_dtype("Module.to()", dtype, " mlcore runs on the CPU only, so there is "
+                                                  "no device to move to.")
         for param in self.parameters():
             param.data = param.data.astype(dtype, copy=False)
             if param.grad is not None:
@@ -232,7 +227,7 @@ class Module:
         for key, param in own.items():
             if key not in state_dict:
                 continue
-            values[key] = _as_array(state_dict[key])
+            values[key] = to_numpy(state_dict[key])
             if values[key].shape != param.data.shape:
                 errors.append(_shape_mismatch(key, values[key].shape, param.data.shape))
         if strict and missing:
@@ -266,13 +261,6 @@ class Module:
             return f"{type(self).__name__}({lines[0]})"
         body = lines + children
         return f"{type(self).__name__}(" + ("\n  " + "\n  ".join(body) + "\n" if body else "") + ")"
-
-
-def _as_array(value):
-    """A numpy array from an array, an mlcore tensor or a torch tensor (without importing torch)."""
-    if hasattr(value, "detach"):
-        value = value.detach().numpy()
-    return np.asarray(value)
 
 
 def _shape_mismatch(key, saved, current):

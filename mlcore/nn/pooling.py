@@ -1,6 +1,7 @@
 """``nn.MaxPool2d``: keep the largest value of each window, halving an image's size (chapter 7)."""
 
-from .functional.pooling import max_pool2d
+from .functional._checks import pair
+from .functional.pooling import check_padding, max_pool2d
 from .module import Module
 
 __all__ = ["MaxPool2d"]
@@ -11,6 +12,12 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
+        # Checked now, so a mistake shows where the layer is built; kept as given, so
+        # that the printed layer reads as PyTorch's does.
+        check_padding("MaxPool2d", pair("kernel_size", kernel_size),
+                      pair("padding", padding, minimum=0))
+        if stride is not None:
+            pair("stride", stride)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding

@@ -61,22 +61,22 @@ class Adagrad(Optimizer):
         check_eps(group["eps"], typical=1e-10)
 
     def _update(self, p, group):
-        theta, grad = p.data, p.grad
-        weight_decay = group["weight_decay"]
+        theta, g = p.data, p.grad
         state = self.state[p]
         s = state["sum"]
         scratch = self._buffer(theta, slot=1)
 
         state["step"] += 1
         lr_t = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        if group["weight_decay"] != 0:
+            # g = grad + weight_decay * theta
+            g = self._with_weight_decay(theta, g, group["weight_decay"])
 
-        if weight_decay != 0:
-            grad = np.multiply(theta, weight_decay, out=self._buffer(theta, slot=0))
-            grad += p.grad
-
-        s += np.square(grad, out=scratch)
+        # s = s + g**2
+        s += np.square(g, out=scratch)
+        # theta = theta - lr_t * g / (sqrt(s) + eps)
         denominator = np.sqrt(s, out=scratch)
         denominator += group["eps"]
-        update = np.divide(grad, denominator, out=scratch)
+        update = np.divide(g, denominator, out=scratch)
         update *= lr_t
         theta -= update

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from .optimizer import Optimizer, check_eps, check_lr, check_weight_decay
+from .optimizer import Optimizer, check_eps, check_flag, check_lr, check_weight_decay
 
 
 class Adam(Optimizer):
@@ -71,9 +71,12 @@ class Adam(Optimizer):
                 )
         group["betas"] = tuple(betas)
         check_weight_decay(group["weight_decay"])
+        check_flag(group["amsgrad"], "amsgrad",
+                   "amsgrad=True divides by the largest second moment seen so far; the default "
+                   "is amsgrad=False.")
 
     def _update(self, p, group):
-        theta, grad = p.data, p.grad
+        theta, g = p.data, p.grad
         lr, weight_decay, eps = group["lr"], group["weight_decay"], group["eps"]
         beta1, beta2 = group["betas"]
         state = self.state[p]
@@ -84,6 +87,8 @@ class Adam(Optimizer):
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(theta)
         m, v = state["exp_avg"], state["exp_avg_sq"]
+        # Every intermediate is written into one scratch array, in place, so that a step
+        # allocates nothing; the comments give the formula each block computes.
         scratch = self._buffer(theta, slot=1)
 
         state["step"] += 1
@@ -91,18 +96,25 @@ class Adam(Optimizer):
 
         if weight_decay != 0:
             if self._decoupled_weight_decay:
+                # AdamW: theta = theta - lr * weight_decay * theta
                 theta *= 1 - lr * weight_decay
             else:
-                grad = np.multiply(theta, weight_decay, out=self._buffer(theta, slot=0))
-                grad += p.grad
+                # Adam: g = grad + weight_decay * theta
+                g = self._with_weight_decay(theta, g, weight_decay)
 
+        # m = beta1 * m + (1 - beta1) * g
         m *= beta1
-        m += np.multiply(grad, 1 - beta1, out=scratch)
+        m += np.multiply(g, 1 - beta1, out=scratch)
+        # v = beta2 * v + (1 - beta2) * g**2
         v *= beta2
-        v += np.multiply(np.square(grad, out=scratch), 1 - beta2, out=scratch)
+        v += np.multiply(np.square(g, out=scratch), 1 - beta2, out=scratch)
         if group["amsgrad"]:
+            # v = v_max = maximum(v_max, v)
             v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
 
+        # theta = theta - lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t)
+        # and v_hat = v / (1 - beta2**t), computed as PyTorch does:
+        # theta = theta - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
         step_size = lr / (1 - beta1**t)
         denominator = np.sqrt(v, out=scratch)
         denominator /= (1 - beta2**t) ** 0.5

@@ -165,6 +165,9 @@ class CosineAnnealingLR(LRScheduler):
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         _check_epochs(T_max, "T_max", "It is the number of epochs the lr takes to fall to "
                                       "eta_min, e.g. T_max=num_epochs.")
+        check_non_negative(eta_min, "eta_min", "It is the lowest learning rate the cosine "
+                                               "reaches, so it must be >= 0 (0.0 by default): "
+                                               "a negative lr climbs the loss.")
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)

@@ -27,9 +27,11 @@ class Optimizer:
     ``[{"params": [w1, b1], "lr": 0.1}, {"params": [w2, b2]}]``; a group's missing
     hyper-parameters are taken from ``defaults``. Schedulers change ``group["lr"]``.
 
-    A subclass defines ``_update(p, group)``, which updates one parameter in place, and
-    ``_check_hyperparameters(group)``, which raises ``ValueError`` for bad values. As in
-    PyTorch, a subclass may instead define ``step()`` itself, looping over ``param_groups``.
+    Every optimizer of mlcore is written the same way: it defines ``_update(p, group)``,
+    which updates one parameter in place from its gradient (the formula of its
+    docstring), and ``_check_hyperparameters(group)``, which raises ``ValueError`` for
+    bad values. ``step()`` is written once, here. (A learner's optimizer may still
+    define ``step()`` itself, looping over ``param_groups``, as in PyTorch.)
     """
 
     def __init__(self, params, defaults):
@@ -70,6 +72,13 @@ class Optimizer:
                 f"param_group must be a dict like {{'params': [w, b], 'lr': 0.1}}, "
                 f"but got {type(param_group).__name__}."
             )
+        if "params" not in param_group:
+            raise KeyError(
+                f"a parameter group must hold its parameters under the key 'params', but this "
+                f"one has only {sorted(param_group)}. Write it as {{'params': [w, b], "
+                "'lr': 0.1}: 'params' lists the parameters, the other keys are the group's "
+                "own hyper-parameters."
+            )
         params = param_group["params"]
         if _is_parameter(params):
             params = [params]
@@ -108,17 +117,23 @@ class Optimizer:
                     p.grad.fill(0)
 
     def step(self, closure=None):
-        """Update every parameter that has a gradient once; return ``closure()`` if given."""
+        """Update every parameter that has a gradient once; return ``closure()`` if given.
+
+        This loop is the one place where every optimizer's ``_update`` runs, so whatever
+        must happen to each updated parameter happens here.
+        """
         loss = None if closure is None else closure()
+        # In a small network this loop is a noticeable share of a training step, so
+        # the method is looked up once and the cheap test on the gradient comes first.
+        update = self._update
         for group in self.param_groups:
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
                     continue
-                # The cheap test first: most gradients are arrays of the right shape.
                 if type(grad) is not np.ndarray or grad.shape != p.data.shape:
                     self._check_gradient(p)
-                self._update(p, group)
+                update(p, group)
                 increment_version(p)  # a graph that read the old values must not backpropagate
         return loss
 
@@ -181,6 +196,17 @@ class Optimizer:
             "parameter, as the optimizers in mlcore.optim do."
         )
 
+    def _with_weight_decay(self, theta, grad, weight_decay):
+        """``grad + weight_decay * theta``: the gradient with an L2 penalty added (chapter 6).
+
+        Adding ``weight_decay / 2 * ||theta||^2`` to the loss adds ``weight_decay * theta``
+        to its gradient, which pulls every parameter towards zero. The sum goes into a
+        scratch array, so ``p.grad`` stays as backward() left it.
+        """
+        decayed = np.multiply(theta, weight_decay, out=self._buffer(theta, slot=0))
+        decayed += grad
+        return decayed
+
     def _check_gradient(self, p):
         """Refuse a ``.grad`` that is not a numpy array (or a number) of ``p``'s shape."""
         grad = p.grad
@@ -211,10 +237,18 @@ class Optimizer:
         return buffer
 
 
-def check_non_negative(value, torch_name, meaning):
-    """Raise the ValueError PyTorch raises for ``value < 0`` (or NaN), followed by ``meaning``."""
+def check_number(value, torch_name, meaning):
+    """Raise TypeError, followed by ``meaning``, unless ``value`` is a real number (not a bool).
+
+    A string such as "0.1" would otherwise be accepted here and fail only at the first step.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{torch_name} must be a number, but got {value!r}. {meaning}")
+
+
+def check_non_negative(value, torch_name, meaning):
+    """Raise the ValueError PyTorch raises for ``value < 0`` (or NaN), followed by ``meaning``."""
+    check_number(value, torch_name, meaning)
     if not value >= 0.0:
         raise ValueError(f"Invalid {torch_name}: {value}. {meaning}")
 
@@ -254,6 +288,14 @@ def check_momentum(momentum):
         "momentum is the fraction of the previous step carried into the next, so it must "
         "be >= 0 (0 turns momentum off; 0.9 is typical).",
     )
+
+
+def check_flag(value, name, meaning):
+    """Raise TypeError unless ``value`` is True or False: the string "False" would count as true."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be True or False, but got {value!r} ({type(value).__name__}). {meaning}"
+        )
 
 
 def _params_as_list(params, optimizer_name):

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .optimizer import (Optimizer, check_eps, check_lr, check_momentum, check_non_negative,
-                        check_weight_decay)
+from .optimizer import (Optimizer, check_eps, check_flag, check_lr, check_momentum,
+                        check_non_negative, check_weight_decay)
 
 
 class RMSprop(Optimizer):
@@ -60,10 +60,13 @@ class RMSprop(Optimizer):
             "alpha is the decay rate of the running mean of squared gradients, so it must "
             "be >= 0 (the usual value is alpha=0.99).",
         )
+        check_flag(group["centered"], "centered",
+                   "centered=True divides by an estimate of the gradient's standard deviation; "
+                   "the default is centered=False.")
 
     def _update(self, p, group):
-        theta, grad = p.data, p.grad
-        lr, alpha, weight_decay = group["lr"], group["alpha"], group["weight_decay"]
+        theta, g = p.data, p.grad
+        lr, alpha = group["lr"], group["alpha"]
         state = self.state[p]
         if not state:
             state["step"] = 0
@@ -77,29 +80,34 @@ class RMSprop(Optimizer):
         denominator = self._buffer(theta, slot=2)
 
         state["step"] += 1
+        if group["weight_decay"] != 0:
+            # g = grad + weight_decay * theta
+            g = self._with_weight_decay(theta, g, group["weight_decay"])
 
-        if weight_decay != 0:
-            grad = np.multiply(theta, weight_decay, out=self._buffer(theta, slot=0))
-            grad += p.grad
-
+        # v = alpha * v + (1 - alpha) * g**2
         v *= alpha
-        v += np.multiply(np.square(grad, out=scratch), 1 - alpha, out=scratch)
+        v += np.multiply(np.square(g, out=scratch), 1 - alpha, out=scratch)
         if group["centered"]:
+            # g_avg = alpha * g_avg + (1 - alpha) * g
             g_avg = state["grad_avg"]
             g_avg *= alpha
-            g_avg += np.multiply(grad, 1 - alpha, out=scratch)
+            g_avg += np.multiply(g, 1 - alpha, out=scratch)
+            # denominator = sqrt(v - g_avg**2) + eps
             variance = np.subtract(v, np.square(g_avg, out=scratch), out=denominator)
             np.sqrt(variance, out=denominator)
         else:
+            # denominator = sqrt(v) + eps
             np.sqrt(v, out=denominator)
         denominator += group["eps"]
 
         if group["momentum"] > 0:
+            # b = momentum * b + g / denominator;  theta = theta - lr * b
             b = state["momentum_buffer"]
             b *= group["momentum"]
-            b += np.divide(grad, denominator, out=scratch)
+            b += np.divide(g, denominator, out=scratch)
             theta -= np.multiply(b, lr, out=scratch)
         else:
-            update = np.divide(grad, denominator, out=scratch)
+            # theta = theta - lr * g / denominator
+            update = np.divide(g, denominator, out=scratch)
             update *= lr
             theta -= update

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ..autograd import increment_version
-from .optimizer import Optimizer, check_lr, check_momentum, check_weight_decay
+from .optimizer import (Optimizer, check_flag, check_lr, check_momentum, check_number,
+                        check_weight_decay)
 
 
 class SGD(Optimizer):
@@ -45,6 +45,12 @@ class SGD(Optimizer):
         check_lr(group["lr"], typical=0.01)
         check_momentum(group["momentum"])
         check_weight_decay(group["weight_decay"])
+        check_number(group["dampening"], "dampening",
+                     "dampening scales the new gradient added to the velocity by "
+                     "(1 - dampening); 0, the default, leaves it whole.")
+        check_flag(group["nesterov"], "nesterov",
+                   "nesterov=True looks ahead along the velocity; the default is "
+                   "nesterov=False (classical momentum).")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening, but got "
@@ -53,44 +59,33 @@ class SGD(Optimizer):
                 "(e.g. momentum=0.9) and leave dampening=0, or set nesterov=False."
             )
 
-    def step(self, closure=None):
-        """Update every parameter that has a gradient once; return ``closure()`` if given.
+    def _update(self, p, group):
+        theta, g = p.data, p.grad
+        scaled = self._buffer(theta, slot=1)
+        if group["weight_decay"] != 0:
+            # g = grad + weight_decay * theta
+            g = self._with_weight_decay(theta, g, group["weight_decay"])
+        if group["momentum"] != 0:
+            # g = b, or g + momentum * b for Nesterov, after updating the velocity b
+            g = self._momentum_direction(p, g, group, scaled)
+        # theta = theta - lr * g
+        theta -= np.multiply(g, group["lr"], out=scaled)
 
-        SGD runs the loop itself and reads each group's settings once, instead of the
-        base class calling a method for every parameter: in a small network, this
-        update is a noticeable share of the whole training step.
-        """
-        loss = None if closure is None else closure()
-        for group in self.param_groups:
-            lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
-            for p in group["params"]:
-                theta, grad = p.data, p.grad
-                if grad is None:
-                    continue
-                if type(grad) is not np.ndarray or grad.shape != theta.shape:
-                    self._check_gradient(p)
-                scaled = self._buffer(theta, slot=1)
-                if weight_decay != 0:
-                    grad = np.multiply(theta, weight_decay, out=self._buffer(theta, slot=0))
-                    grad += p.grad
-                if momentum != 0:
-                    grad = self._momentum_direction(p, grad, group, scaled)
-                theta -= np.multiply(grad, lr, out=scaled)
-                increment_version(p)
-        return loss
-
-    def _momentum_direction(self, p, grad, group, scaled):
+    def _momentum_direction(self, p, g, group, scaled):
         """Update the velocity b of ``p`` and return the direction to step along (chapter 6)."""
         momentum = group["momentum"]
         state = self.state[p]
         b = state.get("momentum_buffer")
         if b is None:
-            state["momentum_buffer"] = b = np.array(grad, dtype=p.data.dtype)
+            # b = g on the first step
+            state["momentum_buffer"] = b = np.array(g, dtype=p.data.dtype)
         else:
+            # b = momentum * b + (1 - dampening) * g
             b *= momentum
-            b += np.multiply(grad, 1 - group["dampening"], out=scaled)
+            b += np.multiply(g, 1 - group["dampening"], out=scaled)
         if not group["nesterov"]:
             return b
+        # g + momentum * b: the gradient plus a look ahead along the velocity
         direction = np.multiply(b, momentum, out=scaled)
-        direction += grad
+        direction += g
         return direction

@@ -61,6 +61,19 @@ def float_target(target_array, input, fn_name):
     return target_array.astype(input.dtype)
 
 
+def same_shape_inputs(fn_name, input, target, reduction):
+    """Check the arguments of a loss whose target has the prediction's shape (chapters 1, 2).
+
+    Returns the prediction as a float Tensor, the target as a numpy array of the
+    prediction's dtype, and the target Tensor (None if the target is an array or a list).
+    """
+    check_reduction(reduction, fn_name)
+    input = as_prediction(input, fn_name)
+    target_array, target_tensor = as_target(target)
+    check_same_shape(fn_name, input.data.shape, target_array.shape)
+    return input, float_target(target_array, input, fn_name), target_tensor
+
+
 def check_same_shape(fn_name, input_shape, target_shape):
     """Refuse a prediction and target of different shapes, explaining the usual fix.
 

@@ -7,7 +7,7 @@ gradients back onto the pixels (col2im).
 """
 
 from ...tensor import Tensor
-from ._checks import pair, require_same_dtype, require_tensor
+from ._checks import pair, require_same_dtype, require_tensors
 from ._windows import batch_first, batch_last, fold, output_size, windows
 
 __all__ = ["conv2d"]
@@ -21,7 +21,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
     (zeros) take an int or a pair (height, width). Output:
     (N, out_channels, (H + 2 * padding - kh) // stride + 1, ...).
     """
-    require_tensor("conv2d", "input", input)
+    require_tensors("conv2d", input, weight, bias)
     if input.ndim == 3:  # one image, as PyTorch allows
         return conv2d(input.unsqueeze(0), weight, bias, stride, padding).squeeze(0)
     stride, padding = pair("stride", stride), pair("padding", padding, minimum=0)

@@ -7,7 +7,7 @@ pass and the three gradient formulas of backpropagation sit side by side.
 import numpy as np
 
 from ...tensor import Tensor
-from ._checks import require_same_dtype, require_tensor
+from ._checks import require_same_dtype, require_tensors
 
 __all__ = ["linear"]
 
@@ -20,7 +20,7 @@ def linear(input, weight, bias=None):
     of the output, backpropagation (chapter 5) gives
     grad_input = g @ W, grad_weight = g.T @ x and grad_bias = g summed over the batch.
     """
-    require_tensor("linear", "input", input)
+    require_tensors("linear", input, weight, bias)
     x, w = input.data, weight.data
     _check_weight_and_bias(input, weight, bias)
     try:

@@ -7,10 +7,9 @@ For a predicted probability ``p`` that the answer is "yes" and a target ``y``
 
 import numpy as np
 
-from ...tensor import Tensor
-from ._loss_inputs import (as_prediction, as_target, check_broadcasts_to, check_reduction,
-                           check_same_shape, constant_array, float_target, format_index, reduce,
-                           reduction_scale)
+from ._loss_inputs import (check_broadcasts_to, constant_array, format_index, reduce,
+                           reduction_scale, same_shape_inputs)
+from ._loss_node import loss_node
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -32,38 +31,27 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     broadcast to the input's shape. As ``torch.nn.functional.binary_cross_entropy``.
     """
     fn_name = "binary_cross_entropy"
-    check_reduction(reduction, fn_name)
-    input = as_prediction(input, fn_name)
-    target_array, target_tensor = as_target(target)
-    check_same_shape(fn_name, input.shape, target_array.shape)
+    input, y, target_tensor = same_shape_inputs(fn_name, input, target, reduction)
     _check_probabilities(input.data)
     weight = _elementwise_weight(weight, "weight", input, fn_name)
     p = input.data
-    y = float_target(target_array, input, fn_name)
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), _LOG_FLOOR)
         log_not_p = np.maximum(np.log1p(-p), _LOG_FLOOR)
     losses = (y - 1) * log_not_p - y * log_p
     if weight is not None:
         losses = losses * weight
-    out = reduce(losses, reduction)
-    parents = (input,) if target_tensor is None else (input, target_tensor)
 
-    def backward(g):
-        scale = reduction_scale(g, reduction, p.size)
-        if weight is not None:
-            scale = scale * weight
-        grad_input = grad_target = None
-        if input.requires_grad:
-            grad_input = scale * (p - y) / np.maximum(p * (1 - p), _EPSILON)
-        if target_tensor is not None and target_tensor.requires_grad:
-            # d loss / d y = log(1 - p) - log(p) = -logit(p), unclamped as in PyTorch.
-            with np.errstate(divide="ignore", invalid="ignore"):
-                grad_target = -scale * np.log(p / (1 - p))
-            grad_target = grad_target.astype(target_tensor.dtype, copy=False)
-        return (grad_input, grad_target)[:len(parents)]
+    def grad_input(g):
+        return _scale(g, reduction, weight, p.size) * (p - y) / np.maximum(p * (1 - p), _EPSILON)
 
-    return Tensor.from_op(out, parents, fn_name, backward)
+    def grad_target(g):
+        # d loss / d y = log(1 - p) - log(p) = -logit(p), unclamped as in PyTorch.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -_scale(g, reduction, weight, p.size) * np.log(p / (1 - p))
+
+    return loss_node(fn_name, reduce(losses, reduction), input, target_tensor, grad_input,
+                     grad_target)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
@@ -79,14 +67,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     broadcast to the input's shape. As ``torch.nn.functional.binary_cross_entropy_with_logits``.
     """
     fn_name = "binary_cross_entropy_with_logits"
-    check_reduction(reduction, fn_name)
-    input = as_prediction(input, fn_name)
-    target_array, target_tensor = as_target(target)
-    check_same_shape(fn_name, input.shape, target_array.shape)
+    input, y, target_tensor = same_shape_inputs(fn_name, input, target, reduction)
     weight = _elementwise_weight(weight, "weight", input, fn_name)
     pos_weight = _elementwise_weight(pos_weight, "pos_weight", input, fn_name)
     x = input.data
-    y = float_target(target_array, input, fn_name)
     exp_minus_abs = np.exp(-np.abs(x))
     log_sigmoid = np.minimum(x, 0) - np.log1p(exp_minus_abs)
     # How much log(p) counts: 1 + (pw - 1) * y, i.e. pw for positives, 1 for negatives.
@@ -94,31 +78,29 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     losses = (1 - y) * x - log_weight * log_sigmoid
     if weight is not None:
         losses = losses * weight
-    out = reduce(losses, reduction)
-    parents = (input,) if target_tensor is None else (input, target_tensor)
 
-    def backward(g):
-        scale = reduction_scale(g, reduction, x.size)
-        if weight is not None:
-            scale = scale * weight
-        grad_input = grad_target = None
-        if input.requires_grad:
-            sigmoid = np.where(x >= 0, 1, exp_minus_abs) / (1 + exp_minus_abs)
-            if pos_weight is None:
-                grad_input = scale * (sigmoid - y)
-            else:
-                grad_input = scale * (log_weight * sigmoid - pos_weight * y)
-        if target_tensor is not None and target_tensor.requires_grad:
-            if pos_weight is None:
-                grad_target = -scale * x
-            else:
-                # d loss / d y = log_sigmoid(-x) - pw * log_sigmoid(x), written as PyTorch does.
-                log_sigmoid_of_minus_x = np.minimum(-x, 0) - np.log1p(exp_minus_abs)
-                grad_target = scale * (log_sigmoid_of_minus_x - pos_weight * log_sigmoid)
-            grad_target = grad_target.astype(target_tensor.dtype, copy=False)
-        return (grad_input, grad_target)[:len(parents)]
+    def grad_input(g):
+        sigmoid = np.where(x >= 0, 1, exp_minus_abs) / (1 + exp_minus_abs)
+        slope = sigmoid - y if pos_weight is None else log_weight * sigmoid - pos_weight * y
+        return _scale(g, reduction, weight, x.size) * slope
 
-    return Tensor.from_op(out, parents, fn_name, backward)
+    def grad_target(g):
+        if pos_weight is None:
+            slope = -x
+        else:
+            # d loss / d y = log_sigmoid(-x) - pw * log_sigmoid(x), written as PyTorch does.
+            log_sigmoid_of_minus_x = np.minimum(-x, 0) - np.log1p(exp_minus_abs)
+            slope = log_sigmoid_of_minus_x - pos_weight * log_sigmoid
+        return _scale(g, reduction, weight, x.size) * slope
+
+    return loss_node(fn_name, reduce(losses, reduction), input, target_tensor, grad_input,
+                     grad_target)
+
+
+def _scale(g, reduction, weight, size):
+    """The upstream gradient as each element's loss receives it, times the element's weight."""
+    scale = reduction_scale(g, reduction, size)
+    return scale if weight is None else scale * weight
 
 
 def _check_probabilities(p):

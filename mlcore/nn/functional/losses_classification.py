@@ -10,11 +10,14 @@ unbatched ``(C,)`` input is one row, and a K-dimensional ``(N, C, d1, ...)``
 input (a score per class for every pixel, say) has ``N * d1 * ...`` rows.
 """
 
+import numbers
+
 import numpy as np
 
-from ...tensor import Tensor
+from ._checks import real_number
 from ._loss_inputs import (as_prediction, as_target, check_reduction, constant_array,
                            float_target, format_index, reduce, reduction_scale)
+from ._loss_node import loss_node
 
 __all__ = ["cross_entropy", "nll_loss"]
 
@@ -47,13 +50,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
       by the same sum of target weights, exactly as PyTorch does.
     """
     fn_name = "cross_entropy"
-    check_reduction(reduction, fn_name)
-    _check_label_smoothing(label_smoothing)
-    input = as_prediction(input, fn_name)
+    check_label_smoothing(label_smoothing, fn_name)
+    input, num_classes, weight, target_array, target_tensor = _class_inputs(
+        fn_name, input, target, weight, ignore_index, reduction)
     shape, dtype = input.data.shape, input.data.dtype
-    num_classes = _num_classes(shape, fn_name)
-    weight = _class_weight(weight, num_classes, dtype, fn_name)
-    target_array, target_tensor = as_target(target)
     if target_array.dtype.kind == "f" and target_array.shape == shape:
         if ignore_index >= 0:
             raise ValueError(
@@ -78,27 +78,22 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     shapes are the same, with class-index targets only. As ``torch.nn.functional.nll_loss``.
     """
     fn_name = "nll_loss"
-    check_reduction(reduction, fn_name)
-    input = as_prediction(input, fn_name)
-    shape, dtype = input.data.shape, input.data.dtype
-    num_classes = _num_classes(shape, fn_name)
-    weight = _class_weight(weight, num_classes, dtype, fn_name)
-    target_array, _ = as_target(target)
-    targets = _ClassTargets(fn_name, target_array, shape, num_classes, ignore_index, weight,
-                            dtype)
+    input, num_classes, weight, target_array, _ = _class_inputs(
+        fn_name, input, target, weight, ignore_index, reduction)
+    targets = _ClassTargets(fn_name, target_array, input.data.shape, num_classes, ignore_index,
+                            weight, input.data.dtype)
     log_p = _rows(input.data)
     t = targets.index
     picked_weight = 1 if targets.weight is None else targets.weight
     loss_rows = -log_p[targets.rows, t] * picked_weight
     out = targets.reduce_rows(loss_rows, reduction)
 
-    def backward(g):
-        scale = targets.row_scale(g, reduction)
+    def grad_input(g):
         grad = np.zeros_like(log_p)
-        grad[targets.rows, t] = -scale * picked_weight
-        return (_unrows(grad, input.shape),)
+        grad[targets.rows, t] = -targets.row_scale(g, reduction) * picked_weight
+        return _unrows(grad, input.shape)
 
-    return Tensor.from_op(out, (input,), fn_name, backward)
+    return loss_node(fn_name, out, input, None, grad_input, None)
 
 
 def _cross_entropy_indices(input, targets, weight, reduction, eps):
@@ -128,7 +123,7 @@ def _cross_entropy_indices(input, targets, weight, reduction, eps):
         loss_rows = (1 - eps) * loss_rows + eps / num_classes * smooth_rows
     out = targets.reduce_rows(loss_rows, reduction)
 
-    def backward(g):
+    def grad_input(g):
         # d loss / d log p_c = -(on_target if c == t else 0) - eps / C * w_c, and through
         # log-softmax d / d x_c = (d / d log p_c) - p_c * sum_k (d / d log p_k).
         scale = targets.row_scale(g, reduction)
@@ -138,9 +133,9 @@ def _cross_entropy_indices(input, targets, weight, reduction, eps):
         if eps:
             spread = eps / num_classes * (1 if weight is None else weight)
             grad -= np.reshape(scale, (-1, 1)) * spread
-        return (_unrows(grad, input.shape),)
+        return _unrows(grad, input.shape)
 
-    return Tensor.from_op(out, (input,), "cross_entropy", backward)
+    return loss_node("cross_entropy", out, input, None, grad_input, None)
 
 
 def _cross_entropy_probabilities(input, probabilities, target_tensor, weight, reduction, eps):
@@ -157,22 +152,21 @@ def _cross_entropy_probabilities(input, probabilities, target_tensor, weight, re
     weighted_q = q if weight is None else q * weight
     loss_rows = -(weighted_q * log_p).sum(axis=1)
     out = reduce(loss_rows.reshape(_index_shape(input.shape)), reduction)
-    parents = (input,) if target_tensor is None else (input, target_tensor)
 
-    def backward(g):
-        scale = np.reshape(reduction_scale(g, reduction, len(loss_rows)), (-1, 1))
-        grad_input = grad_target = None
-        if input.requires_grad:
-            # Through log-softmax: -w_c q_c + p_c * sum_k w_k q_k.
-            row_total = weighted_q.sum(axis=1, keepdims=True)
-            grad_rows = scale * (exp * (row_total / sum_exp) - weighted_q)
-            grad_input = _unrows(grad_rows, input.shape)
-        if target_tensor is not None and target_tensor.requires_grad:
-            per_target = -(1 - eps) * (log_p if weight is None else log_p * weight)
-            grad_target = _unrows(scale * per_target, input.shape).astype(target_tensor.dtype)
-        return (grad_input, grad_target)[:len(parents)]
+    def row_scale(g):
+        return np.reshape(reduction_scale(g, reduction, len(loss_rows)), (-1, 1))
 
-    return Tensor.from_op(out, parents, "cross_entropy", backward)
+    def grad_input(g):
+        # Through log-softmax: -w_c q_c + p_c * sum_k w_k q_k.
+        row_total = weighted_q.sum(axis=1, keepdims=True)
+        return _unrows(row_scale(g) * (exp * (row_total / sum_exp) - weighted_q), input.shape)
+
+    def grad_target(g):
+        # d loss / d q_c = -w_c log p_c, and q = (1 - eps) * target + eps / C.
+        per_target = -(1 - eps) * (log_p if weight is None else log_p * weight)
+        return _unrows(row_scale(g) * per_target, input.shape)
+
+    return loss_node("cross_entropy", out, input, target_tensor, grad_input, grad_target)
 
 
 class _ClassTargets:
@@ -225,6 +219,22 @@ class _ClassTargets:
         return scale
 
 
+def _class_inputs(fn_name, input, target, weight, ignore_index, reduction):
+    """Check the arguments both classification losses take, in the same words.
+
+    Returns the prediction as a float Tensor, the number of classes C, the class
+    weight as an array of shape (C,) (or None), and the target as a numpy array
+    and as a Tensor (None if it was an array or a list).
+    """
+    check_reduction(reduction, fn_name)
+    check_ignore_index(ignore_index, fn_name)
+    input = as_prediction(input, fn_name)
+    num_classes = _num_classes(input.data.shape, fn_name)
+    weight = _class_weight(weight, num_classes, input.data.dtype, fn_name)
+    target_array, target_tensor = as_target(target)
+    return input, num_classes, weight, target_array, target_tensor
+
+
 def _num_classes(input_shape, fn_name):
     """C: the size of the class axis (axis 1, or axis 0 for one unbatched sample)."""
     if len(input_shape) == 0:
@@ -259,11 +269,23 @@ def _unrows(rows, shape):
     return np.moveaxis(rows.reshape(moved), -1, 1)
 
 
-def _check_label_smoothing(label_smoothing):
+def check_label_smoothing(label_smoothing, fn_name):
+    """Refuse a ``label_smoothing`` outside [0, 1] (``nn.CrossEntropyLoss`` checks it too)."""
+    meaning = ("It is the share of each target spread evenly over all classes: 0.0 (no "
+               "smoothing, the default) to 1.0; typical values are 0.05 to 0.2.")
+    real_number(fn_name, "label_smoothing", label_smoothing, meaning)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(
-            f"cross_entropy: label_smoothing={label_smoothing} must be between 0.0 (no "
-            "smoothing, the default) and 1.0; typical values are 0.05 to 0.2."
+        raise ValueError(f"{fn_name}: label_smoothing={label_smoothing} must be between 0.0 and "
+                         f"1.0. {meaning}")
+
+
+def check_ignore_index(ignore_index, fn_name):
+    """Refuse an ``ignore_index`` that is not a whole number (``nn.NLLLoss`` checks it too)."""
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+        raise TypeError(
+            f"{fn_name}: ignore_index must be a whole number, but got {ignore_index!r} "
+            f"({type(ignore_index).__name__}). Targets equal to it are skipped; the default, "
+            "-100, is a class that never occurs."
         )
 
 

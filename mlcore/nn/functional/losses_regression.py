@@ -12,9 +12,9 @@ a warning; mlcore refuses, and says how to fix the shapes.
 
 import numpy as np
 
-from ...tensor import Tensor
-from ._loss_inputs import (as_prediction, as_target, check_reduction, check_same_shape,
-                           float_target, reduce, reduction_scale)
+from ._checks import real_number
+from ._loss_inputs import reduce, reduction_scale, same_shape_inputs
+from ._loss_node import loss_node
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss"]
 
@@ -26,22 +26,14 @@ def _pointwise_loss(fn_name, input, target, reduction, loss_of_error, gradient_o
     the gradient g that reaches it through the reduction. d loss / d target is its
     negative (the target enters the error with a minus sign), as in PyTorch.
     """
-    check_reduction(reduction, fn_name)
-    input = as_prediction(input, fn_name)
-    target_array, target_tensor = as_target(target)
-    check_same_shape(fn_name, input.data.shape, target_array.shape)
-    error = input.data - float_target(target_array, input, fn_name)
-    out = reduce(loss_of_error(error), reduction)
-    parents = (input,) if target_tensor is None else (input, target_tensor)
+    input, y, target_tensor = same_shape_inputs(fn_name, input, target, reduction)
+    error = input.data - y
 
-    def backward(g):
-        grad = gradient_of_error(error, reduction_scale(g, reduction, error.size))
-        grad_target = None
-        if target_tensor is not None and target_tensor.requires_grad:
-            grad_target = (-grad).astype(target_tensor.dtype, copy=False)
-        return (grad if input.requires_grad else None, grad_target)[:len(parents)]
+    def grad_input(g):
+        return gradient_of_error(error, reduction_scale(g, reduction, error.size))
 
-    return Tensor.from_op(out, parents, fn_name, backward)
+    return loss_node(fn_name, reduce(loss_of_error(error), reduction), input, target_tensor,
+                     grad_input, lambda g: -grad_input(g))
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -79,11 +71,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     ``[-delta, delta]``: like MSE near the target, like L1 (bounded) for outliers.
     As ``torch.nn.functional.huber_loss``.
     """
-    if not delta > 0:
-        raise ValueError(
-            f"huber_loss: delta={delta} must be positive: it is the error size where the "
-            "loss changes from squared to absolute. The default is delta=1.0."
-        )
+    check_delta(delta, "huber_loss")
 
     def loss_of_error(d):
         size = np.abs(d)
@@ -100,11 +88,7 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     ``|d| - 0.5 * beta``. The gradient is ``d / beta`` clipped to ``[-1, 1]``;
     ``beta=0`` gives exactly the L1 loss. As ``torch.nn.functional.smooth_l1_loss``.
     """
-    if not beta >= 0:
-        raise ValueError(
-            f"smooth_l1_loss: beta={beta} must be zero or positive: it is the error size "
-            "where the loss changes from squared to absolute (beta=0 is the L1 loss)."
-        )
+    check_beta(beta, "smooth_l1_loss")
     if beta == 0:
         return _pointwise_loss("smooth_l1_loss", input, target, reduction, np.abs, _l1_gradient)
 
@@ -114,3 +98,21 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
 
     return _pointwise_loss("smooth_l1_loss", input, target, reduction, loss_of_error,
                            lambda d, g: np.clip(d / beta, -1, 1) * g)
+
+
+def check_delta(delta, fn_name):
+    """Refuse a Huber ``delta`` that is not a positive number (``nn.HuberLoss`` checks it too)."""
+    meaning = ("It is the error size where the loss changes from squared to absolute. "
+               "The default is delta=1.0.")
+    real_number(fn_name, "delta", delta, meaning)
+    if not delta > 0:
+        raise ValueError(f"{fn_name}: delta={delta} must be positive. {meaning}")
+
+
+def check_beta(beta, fn_name):
+    """Refuse a smooth-L1 ``beta`` that is not a number >= 0 (``nn.SmoothL1Loss`` checks it too)."""
+    meaning = ("It is the error size where the loss changes from squared to absolute "
+               "(beta=0 is the L1 loss). The default is beta=1.0.")
+    real_number(fn_name, "beta", beta, meaning)
+    if not beta >= 0:
+        raise ValueError(f"{fn_name}: beta={beta} must be zero or positive. {meaning}")

@@ -27,7 +27,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     kernel_size = pair("kernel_size", kernel_size)
     stride = kernel_size if stride is None else pair("stride", stride)
     padding = pair("padding", padding, minimum=0)
-    _check(input, kernel_size, padding)
+    _check_images(input)
+    check_padding("max_pool2d()", kernel_size, padding)
     x = input.data
     out_size = output_size("max_pool2d", x.shape, kernel_size, stride, padding)
     padded = batch_last(x, padding, -np.inf)
@@ -52,14 +53,20 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     return Tensor.from_op(batch_first(out, (0, 0)), (input,), "max_pool2d", backward)
 
 
-def _check(input, kernel_size, padding):
+def check_padding(fn, kernel_size, padding):
+    """Refuse padding over half the kernel, as PyTorch does (``nn.MaxPool2d`` checks it too)."""
+    limit = (kernel_size[0] // 2, kernel_size[1] // 2)
+    if padding[0] > limit[0] or padding[1] > limit[1]:
+        raise ValueError(
+            f"{fn}: padding {padding} must be at most half the kernel size {kernel_size}, as in "
+            f"PyTorch; otherwise a window could hold only padding. Use a padding of at most "
+            f"{limit} (height, width), or a larger kernel."
+        )
+
+
+def _check_images(input):
     if input.ndim != 4:
         raise ValueError(
             f"max_pool2d(): expected a batch of images of shape (N, C, H, W) or one image "
             f"(C, H, W), but got an input of shape {input.shape}."
-        )
-    if padding[0] > kernel_size[0] // 2 or padding[1] > kernel_size[1] // 2:
-        raise ValueError(
-            f"max_pool2d(): padding {padding} must be at most half the kernel size "
-            f"{kernel_size}, as in PyTorch; otherwise a window could hold only padding."
         )
