@@ -416,3 +416,15 @@ def test_default_init_is_uniform_within_one_over_sqrt_fan_in_like_torch(make, fa
         for sample in (values, reference):
             assert abs(sample.std() / (bound / math.sqrt(3)) - 1) < 2 / math.sqrt(sample.size), name
         assert abs(values.mean()) < 5 * bound / math.sqrt(3 * values.size), name
+
+
+def test_load_state_dict_and_init_make_a_graph_on_the_old_weights_stale():
+    """As in torch, loading weights or re-initialising is an in-place change: backward through a
+    graph built on the old weights raises instead of giving gradients of values no longer there."""
+    for change in (lambda net: net.load_state_dict(nn.Linear(2, 1).state_dict()),
+                   lambda net: nn.init.zeros_(net.weight)):
+        net = nn.Linear(2, 1)
+        loss = net(mlcore.tensor([[1.0, 2.0]])).sum()
+        change(net)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()

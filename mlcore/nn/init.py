@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from .. import factories
+from ..autograd import increment_version
 from ..tensor import Tensor
 
 __all__ = [
@@ -80,6 +81,7 @@ def _require_tensor(tensor, fn):
 def _fill(tensor, values):
     """Write `values` into the tensor's own array (an optimizer may hold references to it)."""
     tensor.data[...] = values
+    increment_version(tensor)  # a graph built on the old values must not backpropagate
     return tensor
 
 

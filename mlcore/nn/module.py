@@ -11,6 +11,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
+from ..autograd import increment_version
 from ..convert import to_numpy
 from .functional._checks import float_dtype
 from .parameter import Parameter
@@ -244,6 +245,7 @@ class Module:
             )
         for key, value in values.items():
             np.copyto(own[key].data, value, casting="same_kind")
+            increment_version(own[key])  # as torch: a graph built on the old weights is stale
         return IncompatibleKeys(missing, unexpected)
 
     # -------------------------------------------------------------- repr
