@@ -152,7 +152,7 @@ class QuadraticBowlPanel(SteppedPanel):
         direction = grad / norm if norm > 0 else np.zeros(2)
         self.arrow.set_UVC([ARROW_LENGTH * direction[0]], [ARROW_LENGTH * direction[1]])
         self.arrow.set_visible(bool(norm > 0 and np.all(np.abs(here) <= BOX)))
-        self.level_line.set_data(*(_ellipses(self.hessian, [loss])[0].T if loss > 0 else ([], [])))
+        self.level_line.set_data(*(_ellipses(self.hessian, [loss], points=361)[0].T if loss > 0 else ([], [])))
         steps = np.arange(frame + 1)
         shown = np.maximum(run.losses[:frame + 1], LOSS_RANGE[0])
         self.loss_line.set_data(steps, shown)
