@@ -114,12 +114,12 @@ def should_stop(losses, grad_norm, max_steps, loss_tol, grad_tol):
 CORRECT = [
     (check_gradient_descent, gradient_descent, gd.gradient_descent_cases(1)),
     (check_critical_rate, critical_rate, learning_rate.critical_cases(2)),
-    (check_steps_to_tolerance, steps_to_tolerance, None),
-    (check_goldilocks_rate, goldilocks_rate, None),
+    (check_steps_to_tolerance, steps_to_tolerance, gd.steps_cases(8)),
+    (check_goldilocks_rate, goldilocks_rate, gd.goldilocks_cases(9)),
     (check_minibatches, minibatch_epoch, minibatches.epoch_cases(3)),
     (check_step_decay, step_decay, schedules.schedule_cases(4)),
-    (check_cosine_lr, cosine_lr, None),
-    (check_rates_per_update, rates_per_update, None),
+    (check_cosine_lr, cosine_lr, schedules.cosine_cases(10)),
+    (check_rates_per_update, rates_per_update, schedules.rates_cases(12)),
     (check_sgd_linear_regression, sgd_linear_regression, minibatches.sgd_cases(5)),
     (check_should_stop, should_stop, stopping.stop_cases(6)),
 ]
@@ -417,8 +417,9 @@ def test_the_gradient_functions_do_not_change_their_argument_and_show_their_name
 
 
 def test_hidden_cases_are_the_same_for_the_same_seed():
-    for make in (gd.gradient_descent_cases, learning_rate.critical_cases, minibatches.epoch_cases,
-                 schedules.schedule_cases, minibatches.sgd_cases, stopping.stop_cases):
+    for make in (gd.gradient_descent_cases, gd.steps_cases, gd.goldilocks_cases, learning_rate.critical_cases,
+                 minibatches.epoch_cases, schedules.schedule_cases, schedules.cosine_cases,
+                 schedules.rates_cases, minibatches.sgd_cases, stopping.stop_cases):
         first, again, other = make(7), make(7), make(8)
         assert repr(first) == repr(again) and repr(first) != repr(other), make.__name__
 
@@ -479,7 +480,7 @@ def test_step_decay_reference_is_torchs_step_lr(case):
     np.testing.assert_allclose(schedules.reference_step_decay(*case), _torch_rate(scheduler, epoch), rtol=RTOL64)
 
 
-@pytest.mark.parametrize("case", schedules.COSINE_CASES)
+@pytest.mark.parametrize("case", schedules.COSINE_CASES + schedules.cosine_cases(25))
 def test_cosine_reference_is_torchs_cosine_annealing(case):
     lr0, T_max, epoch, eta_min = case
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(_torch_optimizer(lr0), T_max=T_max, eta_min=eta_min)
@@ -487,7 +488,7 @@ def test_cosine_reference_is_torchs_cosine_annealing(case):
                                rtol=RTOL64, atol=1e-15)
 
 
-@pytest.mark.parametrize("case", schedules.RATES_CASES)
+@pytest.mark.parametrize("case", schedules.RATES_CASES + schedules.rates_cases(26))
 def test_rates_per_update_reference_is_a_torch_loop_stepping_once_per_epoch(case):
     lr0, gamma, step_size, num_epochs, batches_per_epoch = case
     optimizer = _torch_optimizer(lr0)

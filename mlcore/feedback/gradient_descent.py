@@ -23,7 +23,8 @@ __all__ = [
     "GOLDILOCKS_CASES", "GOLDILOCKS_MISCONCEPTIONS", "GRADIENT_DESCENT_CASES",
     "GRADIENT_DESCENT_MISCONCEPTIONS", "STEPS_CASES", "STEPS_MISCONCEPTIONS", "check_goldilocks_rate",
     "check_gradient_descent", "check_steps_to_tolerance", "gradient_descent_cases",
-    "reference_goldilocks_rate", "reference_gradient_descent", "reference_steps_to_tolerance",
+    "goldilocks_cases", "reference_goldilocks_rate", "reference_gradient_descent",
+    "reference_steps_to_tolerance", "steps_cases",
 ]
 
 
@@ -181,6 +182,13 @@ STEPS_CASES = [
 ]
 
 
+def steps_cases(seed):
+    """Hidden cases: random starts, rates (some too large) and tolerances on each problem."""
+    rng = np.random.default_rng(seed)
+    return [(grad, rng.uniform(-2.0, 2.0, 2), float(rng.uniform(0.02, top)), float(10 ** rng.uniform(-6, -2)), 300)
+            for grad, top in ((SQUARE, 1.2), (BOWL, 0.25), (SHIFTED, 1.2))]
+
+
 def check_steps_to_tolerance(steps_to_tolerance, cases=STEPS_CASES):
     """Check ``steps_to_tolerance(grad, theta0, lr, tol, max_steps)``."""
     check_function(steps_to_tolerance, reference_steps_to_tolerance, cases,
@@ -232,6 +240,13 @@ GOLDILOCKS_CASES = [
     (BOWL, np.array([1.0, 1.0]), [0.01, 0.05, 0.1, 0.15, 0.19, 0.25], 1e-3, 500),
     (SHIFTED, np.array([3.0, 0.0]), [0.2, 0.4, 0.45, 0.6, 0.8, 1.1], 1e-6, 300),
 ]
+
+
+def goldilocks_cases(seed):
+    """Hidden cases: ten random rates on each problem, some of them too large."""
+    rng = np.random.default_rng(seed)
+    return [(grad, rng.uniform(-2.0, 2.0, 2), sorted(float(lr) for lr in rng.uniform(0.01, top, 10)), 1e-4, 500)
+            for grad, top in ((SQUARE, 1.2), (BOWL, 0.25), (SHIFTED, 1.2))]
 
 
 def check_goldilocks_rate(goldilocks_rate, cases=GOLDILOCKS_CASES):

@@ -17,7 +17,8 @@ from ..optim import SGD, lr_scheduler
 
 __all__ = ["COSINE_CASES", "COSINE_MISCONCEPTIONS", "RATES_CASES", "RATES_MISCONCEPTIONS", "STEP_CASES",
            "STEP_MISCONCEPTIONS", "check_cosine_lr", "check_rates_per_update", "check_step_decay",
-           "reference_cosine_lr", "reference_rates_per_update", "reference_step_decay", "schedule_cases"]
+           "cosine_cases", "rates_cases", "reference_cosine_lr", "reference_rates_per_update",
+           "reference_step_decay", "schedule_cases"]
 
 
 def _optimizer(lr0):
@@ -114,6 +115,17 @@ COSINE_CASES = ([(0.1, 30, e, 0.0) for e in (0, 10, 15, 20, 30)]
                 + [(1.0, 10, 5, 0.1), (1.0, 10, 10, 0.1), (0.5, 4, 1, 0.0)])
 
 
+def cosine_cases(seed, count=4):
+    """Hidden cases ``(lr0, T_max, epoch, eta_min)`` with ``0 <= epoch <= T_max``."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for _ in range(count):
+        T_max = int(rng.integers(2, 50))
+        cases.append((float(rng.uniform(0.01, 1.0)), T_max, int(rng.integers(0, T_max + 1)),
+                      float(rng.choice([0.0, 1e-3]))))
+    return cases
+
+
 def check_cosine_lr(cosine_lr, cases=COSINE_CASES):
     """Check ``cosine_lr(lr0, T_max, epoch, eta_min=0.0)`` against mlcore's ``CosineAnnealingLR``."""
     check_function(cosine_lr, reference_cosine_lr, cases, misconceptions=COSINE_MISCONCEPTIONS)
@@ -161,6 +173,13 @@ RATES_MISCONCEPTIONS = [
 # (lr0, gamma, step_size, num_epochs, batches_per_epoch): 4 epochs of 3 updates with a decay every
 # 2 epochs, and the chapter's StepLR(10, 0.5) over 12 epochs of 2 updates.
 RATES_CASES = [(0.1, 0.5, 2, 4, 3), (0.1, 0.5, 10, 12, 2), (1.0, 0.1, 1, 3, 4)]
+
+
+def rates_cases(seed, count=3):
+    """Hidden cases ``(lr0, gamma, step_size, num_epochs, batches_per_epoch)``."""
+    rng = np.random.default_rng(seed)
+    return [(float(rng.uniform(0.01, 1.0)), float(rng.uniform(0.1, 0.9)), int(rng.integers(1, 5)),
+             int(rng.integers(3, 12)), int(rng.integers(2, 9))) for _ in range(count)]
 
 
 def check_rates_per_update(rates_per_update, cases=RATES_CASES):
