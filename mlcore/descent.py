@@ -69,14 +69,18 @@ def descend(loss_fn, theta0, lr, num_steps, *, limit=1e6):
     return DescentRun(np.array(thetas), np.array(losses), np.array(grads), float(lr), escaped_at)
 
 
-def behaviour(grads, *, escaped=False, rtol=1e-9):
+def behaviour(grads, *, escaped=False, rtol=1e-6, window=4):
     """Whether gradient descent ``'converges'``, ``'oscillates'`` or ``'diverges'``, read from the
     gradients at its iterates, ``grads[0]`` at the start (chapter 3).
 
-    The last gradient is compared with the one two steps earlier, so a
-    zig-zag that shrinks counts as converging. On a quadratic with curvature
-    L every step multiplies the gradient by ``1 - lr * L``, so this is exact
-    there: ``|1 - lr L| < 1`` converges, ``= 1`` oscillates, ``> 1`` diverges.
+    Each of the last ``window`` gradients is compared with the one two steps
+    earlier, so a zig-zag that shrinks counts as converging. All shrinking:
+    converges; all growing, to the largest gradient of the run: diverges;
+    anything else keeps bouncing without settling or escaping: oscillates. On a quadratic with curvature L every
+    step multiplies the gradient by ``1 - lr * L``, so this is exact there:
+    ``|1 - lr L| < 1`` converges, ``= 1`` oscillates, ``> 1`` diverges. On a
+    curve that is not a quadratic, a rate above 2/L can also end in a bounded
+    bounce between two points (or more), which reads as oscillating.
     """
     norms = np.linalg.norm(np.asarray(grads, dtype=np.float64).reshape(len(grads), -1), axis=1)
     if escaped or not np.all(np.isfinite(norms)):
@@ -84,10 +88,13 @@ def behaviour(grads, *, escaped=False, rtol=1e-9):
     if len(norms) < 3:
         raise ValueError(f"reading the behaviour needs at least 2 steps (3 iterates), got {len(norms)} "
                          "iterates; run more steps.")
-    last, before = norms[-1], norms[-3]
-    if last <= 1e-12 * norms.max() or last < before * (1 - rtol):
+    if norms[-1] <= 1e-12 * norms.max():
         return "converges"
-    if last > before * (1 + rtol):
+    pairs = range(max(2, len(norms) - window), len(norms))
+    last, before = norms[list(pairs)], norms[[k - 2 for k in pairs]]
+    if np.all(last < before * (1 - rtol)):
+        return "converges"
+    if np.all(last > before * (1 + rtol)) and norms[-1] >= norms.max():
         return "diverges"
     return "oscillates"
 

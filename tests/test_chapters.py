@@ -30,10 +30,11 @@ RICH_MIME_TYPES = ("application/vnd.jupyter.widget-view+json", "image/png", "tex
 REQUIRED_PANELS = {
     1: {"OutlierPanel", "LossShapePanel", "ErrorBarPanel"},
     2: {"SoftmaxPanel", "SaturationPanel"},
+    3: {"LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel", "BatchSizePanel"},
 }
 PANEL_CONSTRUCTION = re.compile(r"^(\w+)\s*=\s*(\w+Panel)\(", re.MULTILINE)
 # Every chapter is in exactly one of these lists, so that a new chapter forces a decision.
-WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy"]
+WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy", "03_gradient_descent"]
 NO_EXERCISES_YET = []
 
 
@@ -57,8 +58,17 @@ def markdown_cells(nb):
     return [cell for cell in nb.cells if cell.cell_type == "markdown"]
 
 
+def tagged(cell, tag):
+    return tag in cell.metadata.get("tags", [])
+
+
 def checked(cell):
-    return cell.cell_type == "code" and first_line(cell) == CHECK
+    """Compared by nbval: the marker as a cell tag (issue 10) or, until chapters 1-2 move, a comment."""
+    return cell.cell_type == "code" and (first_line(cell) == CHECK or tagged(cell, "nbval-check-output"))
+
+
+def ignored(cell):
+    return cell.cell_type == "code" and (first_line(cell) == IGNORE or tagged(cell, "nbval-ignore-output"))
 
 
 def heading_cell(nb, heading):
@@ -243,7 +253,7 @@ def test_widget_and_picture_outputs_are_ignored_by_nbval(path):
     for cell in code_cells(nb):
         rich = any(mime in output.get("data", {}) for output in cell.outputs for mime in RICH_MIME_TYPES)
         if rich:
-            assert first_line(cell) == IGNORE, f"{describe(path, cell)} shows a widget or a picture"
+            assert ignored(cell), f"{describe(path, cell)} shows a widget or a picture"
 
 
 @chapter
@@ -271,7 +281,7 @@ def test_chapter_shows_its_required_panels(path):
             shown.add(panel)
             assert re.search(rf"^from mlcore\.widgets import .*\b{panel}\b", setup, re.MULTILINE), \
                 f"{where}: import {panel} in the setup cell"
-            assert first_line(cell) == IGNORE, f"{where}: a panel cell is ignored by nbval"
+            assert ignored(cell), f"{where}: a panel cell is ignored by nbval"
             assert cell.source.rstrip().splitlines()[-1] == variable, \
                 f"{where}: end the cell with {variable!r} so the panel displays itself"
             caption = nb.cells[index - 1]

@@ -87,13 +87,13 @@ class QuadraticBowlPanel(SteppedPanel):
         # translucent, edged polygons, which matters at every frame.
         self.bands = contour_ax.add_collection(PolyCollection([], linewidths=0, antialiased=False))
         self.levels = contour_ax.add_collection(LineCollection([], colors="white", linewidths=0.5))
-        (self.level_line,) = contour_ax.plot([], [], "--", color="white", lw=1.2)
+        (self.level_line,) = contour_ax.plot([], [], "--", color=COLORS["black"], lw=1.0)
         (self.path,) = contour_ax.plot([], [], "-o", color=COLORS["red"], lw=1.3, markersize=3)
         (self.start_marker,) = contour_ax.plot([], [], "o", color=COLORS["black"], markersize=7)
         (self.current,) = contour_ax.plot([], [], "*", color=COLORS["yellow"],
                                           markeredgecolor=COLORS["black"], markersize=13)
         self.arrow = contour_ax.quiver([0.0], [0.0], [1.0], [0.0], angles="xy", scale_units="xy",
-                                       scale=1.0, color=COLORS["orange"], width=0.012, zorder=5)
+                                       scale=1.0, color=COLORS["blue"], width=0.009, zorder=5)
         mark_dynamic(self.bands, self.levels, self.level_line, self.path, self.start_marker, self.current,
                      self.arrow)
         contour_ax.set_xlim(-BOX, BOX)
