@@ -7,7 +7,7 @@ import torch
 import mlcore
 from mlcore.data import bmi_regression
 from mlcore.descent import behaviour, critical_rate, descend
-from mlcore.linear_sgd import excess_mse, fit_linear_sgd, least_squares, mse_weight_gradient
+from mlcore.linear_sgd import excess_mse, fit_linear_sgd, fit_linear_sgd_runs, least_squares, mse_weight_gradient
 from mlcore.optim import lr_scheduler
 from oracle import RTOL64
 
@@ -96,6 +96,10 @@ def test_the_mse_weight_gradient_is_torchs_autograd():
     w_t = torch.tensor(w, requires_grad=True)
     torch.nn.functional.mse_loss(torch.tensor(X) @ w_t, torch.tensor(y)).backward()
     np.testing.assert_allclose(mse_weight_gradient(X, w, y), w_t.grad.numpy(), rtol=RTOL64)
+    # Several weight vectors as columns: one gradient per column.
+    both = mse_weight_gradient(X, np.column_stack([w, 2 * w]), y)
+    np.testing.assert_allclose(both[:, 0], w_t.grad.numpy(), rtol=RTOL64)
+    np.testing.assert_allclose(both[:, 1], mse_weight_gradient(X, 2 * w, y), rtol=RTOL64)
 
 
 def _torch_linear_sgd(X, y, lr, batch_size, num_epochs, seed, w0, schedule=None):
@@ -152,3 +156,22 @@ def test_a_diverging_linear_sgd_run_stops_at_the_limit():
     run = fit_linear_sgd(X, y, 1.5, 442, 50, np.random.default_rng(0), w0=[-1.0, 1.5], limit=1e3)
     assert run.diverged_at is not None and run.diverged_at == len(run.lrs)
     assert np.linalg.norm(run.weights[-1]) > 1e3 >= np.linalg.norm(run.weights[-2])
+
+
+def test_runs_trained_together_are_the_runs_trained_alone():
+    X, y = bmi_regression()
+    schedules = [None, lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=0.5),
+                 lambda o: lr_scheduler.ExponentialLR(o, gamma=0.7)]
+    together = fit_linear_sgd_runs(X, y, 0.3, 64, 6, np.random.default_rng(1), w0=[-1.0, 1.5], schedules=schedules)
+    for schedule, run in zip(schedules, together):
+        alone = fit_linear_sgd(X, y, 0.3, 64, 6, np.random.default_rng(1), w0=[-1.0, 1.5], schedule=schedule)
+        np.testing.assert_allclose(run.weights, alone.weights, rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(run.lrs, alone.lrs)
+
+
+def test_a_diverging_run_stops_alone_while_the_others_train_on():
+    X, y = bmi_regression()
+    slow, fast = fit_linear_sgd_runs(X, y, 1.5, 442, 20, np.random.default_rng(0), w0=[-1.0, 1.5], limit=1e3,
+                                     schedules=[lambda o: lr_scheduler.StepLR(o, step_size=1, gamma=0.5), None])
+    assert slow.diverged_at is None and len(slow.lrs) == 20
+    assert fast.diverged_at is not None and len(fast.lrs) == fast.diverged_at < 20

@@ -215,7 +215,7 @@ TORCH_SCHEDULES = {
 }
 
 
-def torch_schedule_run(name, settings, epochs=30, batch_size=32):
+def torch_schedule_run(name, settings, epochs=30, batch_size=64):
     """Rate per epoch and excess MSE after each epoch of torch's SGD with torch's scheduler."""
     X, y = bmi_regression()
     rng = np.random.default_rng(0)

@@ -1,17 +1,19 @@
 """Schedule panel: the learning rate per epoch under four schedules, and what each does to the loss (ch. 3).
 
 Every curve is a real training run: mini-batch SGD (``mlcore.optim.SGD``,
-batches of 32) on chapter 3's diabetes regression ``y_hat = w * bmi + b``,
+batches of 64) on chapter 3's diabetes regression ``y_hat = w * bmi + b``,
 with a scheduler from ``mlcore.optim.lr_scheduler`` stepped once per epoch.
 The noise of the mini-batches keeps a constant rate bouncing around the
 minimum at a height that grows with the rate; a rate that decays lets the
 bouncing die down. All four schedules are drawn, the chosen one in bold.
 """
 
+import functools
+
 import numpy as np
 
 from ..data.diabetes import bmi_regression
-from ..linear_sgd import excess_mse, fit_linear_sgd
+from ..linear_sgd import excess_mse, fit_linear_sgd_runs
 from ..optim import lr_scheduler
 from ..plots.cached_figure import mark_dynamic
 from ..plots.style import COLORS, tidy
@@ -22,7 +24,7 @@ from .readout import table
 
 __all__ = ["BATCH_SIZE", "NUM_EPOCHS", "SCHEDULES", "LRSchedulePanel", "make_scheduler"]
 
-BATCH_SIZE = 32
+BATCH_SIZE = 64
 NUM_EPOCHS = 30
 SEED = 0
 SCHEDULES = {"constant": "constant", "step": "StepLR", "exponential": "ExponentialLR",
@@ -36,7 +38,7 @@ LR_RANGE = (1e-3, 1.0)
 EXCESS_RANGE = (1e-8, 1e1)
 
 
-def make_scheduler(name, optimizer, settings):
+def make_scheduler(name, optimizer, *, settings):
     """The ``mlcore.optim.lr_scheduler`` object for schedule ``name`` with the panel's settings,
     or None for the constant rate (no scheduler at all)."""
     if name == "constant":
@@ -113,13 +115,17 @@ class LRSchedulePanel(SteppedPanel):
 
     # -------------------------------------------------------------------- run
     def _run(self, state):
-        self.rates, self.losses = {}, {}
-        for name in SCHEDULES:
-            key = (name, state["lr"], *(state[p] for p in PARAMETERS[name]))
-            if key not in self._runs:
-                self._runs = {k: v for k, v in self._runs.items() if k[0] != name}  # keep one per schedule
-                self._runs[key] = self._train(name, state)
-            self.rates[name], self.losses[name] = self._runs[key]
+        keys = {name: (name, state["lr"], *(state[p] for p in PARAMETERS[name])) for name in SCHEDULES}
+        stale = [name for name, key in keys.items() if key not in self._runs]
+        if stale:
+            self._runs = {key: self._runs[key] for key in keys.values() if key in self._runs}
+            runs = fit_linear_sgd_runs(
+                self.X, self.y, state["lr"], BATCH_SIZE, NUM_EPOCHS, np.random.default_rng(SEED), w0=START,
+                schedules=[functools.partial(make_scheduler, name, settings=state) for name in stale])
+            for name, run in zip(stale, runs):
+                self._runs[keys[name]] = self._curves(run)
+        self.rates = {name: self._runs[key][0] for name, key in keys.items()}
+        self.losses = {name: self._runs[key][1] for name, key in keys.items()}
         for name in SCHEDULES:
             bold = name == state["schedule"]
             for line in (self.rate_lines[name], self.loss_lines[name]):
@@ -128,11 +134,8 @@ class LRSchedulePanel(SteppedPanel):
                 line.set_zorder(3 if bold else 2)
         return NUM_EPOCHS
 
-    def _train(self, name, state):
+    def _curves(self, run):
         """Rate of every epoch (the rate its updates use) and MSE above the minimum after it."""
-        run = fit_linear_sgd(self.X, self.y, state["lr"], BATCH_SIZE, NUM_EPOCHS,
-                             np.random.default_rng(SEED), w0=START,
-                             schedule=lambda optimizer: make_scheduler(name, optimizer, state))
         rates = np.full(NUM_EPOCHS + 1, np.nan)
         ends = run.epoch_ends
         firsts = np.flatnonzero(np.diff(np.append(-1, run.epochs)) != 0)
