@@ -146,8 +146,8 @@ class LearningRatePanel(SteppedPanel):
                            for name in self.zones}
         self.half_line = ax.axvline(1.0, color=COLORS["grey"], lw=1.0, ls=":")
         self.critical_line = ax.axvline(1.0, color=COLORS["red"], lw=1.5)
-        self.critical_text = ax.text(1.0, 1.04, "", transform=ax.get_xaxis_transform(), ha="center",
-                                     va="bottom", fontsize=8, color=COLORS["red"])
+        # Inside the strip, right of its line: above the strip it would run into the x label above.
+        self.critical_text = ax.text(1.0, 0.1, "", ha="left", va="bottom", fontsize=8, color=COLORS["red"])
         (self.lr_marker,) = ax.plot([], [], "v", color=COLORS["black"], markersize=9, clip_on=False)
         mark_dynamic(*self.zones.values(), *self.zone_texts.values(), self.half_line,
                      self.critical_line, self.critical_text, self.lr_marker)
@@ -177,11 +177,13 @@ class LearningRatePanel(SteppedPanel):
             self.zones[name].set_width(right - left)
             self.zone_texts[name].set_position((np.sqrt(left * right), 0.5))
             self.zone_texts[name].set_visible(right / left > 1.6)
+        # Near a minimum of a curve that is not a parabola, too large a rate may bounce without escaping.
+        self.zone_texts["diverges"].set_text("diverges" if self.curve.label == "parabola" else "no settling")
         self.half_line.set_xdata([critical / 2] * 2)
         self.critical_line.set_xdata([critical] * 2)
-        self.critical_text.set_position((critical, 1.04))
+        self.critical_text.set_position((critical * 1.06, 0.1))
         self.critical_text.set_text(f"2/L = {critical:.3g}")
-        self.lr_marker.set_data([lr], [0.82])
+        self.lr_marker.set_data([lr], [0.92])
 
     def _show_frame(self, frame):
         run = self.run

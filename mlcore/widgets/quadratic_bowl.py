@@ -72,7 +72,7 @@ class QuadraticBowlPanel(SteppedPanel):
         controls = {
             "lr": log_slider("learning rate lr", lr, 1e-3, 1.0),
             "condition": log_slider("condition κ", condition, 1.0, 100.0, steps_per_decade=10),
-            "angle": slider("angle of the steep axis (°)", angle, -90.0, 90.0, 5.0, readout_format=".0f"),
+            "angle": slider("steep axis at (°)", angle, -90.0, 90.0, 5.0, readout_format=".0f"),
             "w1": slider("start w₁", w1, -3.0, 3.0, 0.1),
             "w2": slider("start w₂", w2, -3.0, 3.0, 0.1),
             "num_steps": choice("steps", list(STEP_CHOICES), num_steps),
