@@ -38,11 +38,12 @@ RICH_MIME_TYPES = ("application/vnd.jupyter.widget-view+json", "image/png", "tex
 # The live panels each chapter must show (issue 4); later chapters add their own rows.
 REQUIRED_PANELS = {
     1: {"OutlierPanel", "LossShapePanel", "ErrorBarPanel"},
-    2: {"SoftmaxPanel", "SaturationPanel"},
+    2: {"SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"},
+    3: {"LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel", "BatchSizePanel"},
 }
 PANEL_CONSTRUCTION = re.compile(r"^(\w+)\s*=\s*(\w+Panel)\(", re.MULTILINE)
 # Every chapter is in exactly one of these lists, so that a new chapter forces a decision.
-WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy"]
+WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy", "03_gradient_descent"]
 NO_EXERCISES_YET = []
 
 

@@ -52,7 +52,9 @@ def sweep(panel, count=5):
 
 def test_all_lists_exactly_the_panels():
     assert mlcore.widgets.__all__ == ["OutlierPanel", "LossShapePanel", "ErrorBarPanel",
-                                      "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"]
+                                      "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
+                                      "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
+                                      "BatchSizePanel"]
     assert all(issubclass(cls, Panel) for cls in PANELS)
 
 

@@ -16,11 +16,17 @@ notebook drives it by setting ``panel.controls[name].value``.
 """
 
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
+from .batch_size import BatchSizePanel
 from .error_bars import ErrorBarPanel
 from .logsumexp import LogSumExpPanel
+from .learning_rate import LearningRatePanel
 from .loss_shape import LossShapePanel
+from .lr_schedule import LRSchedulePanel
 from .outlier import OutlierPanel
+from .quadratic_bowl import QuadraticBowlPanel
 from .saturation import SaturationPanel
 from .softmax import SoftmaxPanel
 
-__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"]
+__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel",
+           "LogSumExpPanel", "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
+           "BatchSizePanel"]
