@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .optim import SGD
-from .tensor import tensor
+from .factories import tensor
 
 __all__ = ["BEHAVIOURS", "DescentRun", "behaviour", "critical_rate", "descend"]
 

@@ -21,7 +21,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 from ..descent import descend
 from ..plots.cached_figure import mark_dynamic
 from ..plots.style import COLORS, tidy
-from ..tensor import tensor
+from ..factories import tensor
 from .controls import choice, log_slider, slider
 from .learning_rate import BEHAVIOUR_COLORS
 from .player import SteppedPanel
