@@ -15,11 +15,15 @@ and ``.fig``, and ``state()``/``set_state()`` its settings. A test or a
 notebook drives it by setting ``panel.controls[name].value``.
 """
 
+from .backward_step import BackwardStepPanel
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
+from .chain_rule import ChainRulePanel
 from .error_bars import ErrorBarPanel
+from .finite_differences import FiniteDifferencePanel
 from .loss_shape import LossShapePanel
 from .outlier import OutlierPanel
 from .saturation import SaturationPanel
 from .softmax import SoftmaxPanel
 
-__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel"]
+__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel",
+           "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"]
