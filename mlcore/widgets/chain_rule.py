@@ -81,17 +81,18 @@ class ChainRulePanel(Panel):
             tidy(ax, title=title, xlabel="x", ylabel="y")
         self.points, self.tangents = [], []
         for ax, color in zip(self.axes, (COLORS["blue"], COLORS["green"], COLORS["orange"])):
-            (tangent,) = ax.plot([0.0, 1.0], [0.0, 1.0], color=color, linewidth=2.2)
+            (tangent,) = ax.plot([0.0, 1.0], [0.0, 1.0], color=color, linewidth=2.2, zorder=4)
             (point,) = ax.plot([0.0], [0.0], "o", color=COLORS["black"], markersize=6, zorder=5)
             self.tangents.append(mark_dynamic(tangent))
             self.points.append(mark_dynamic(point))
         (self.mistake,) = self.axes[2].plot([0.0, 1.0], [0.0, 1.0], color=COLORS["red"], linewidth=1.8,
-                                            linestyle="--")
+                                            linestyle="--", zorder=4)
         mark_dynamic(self.mistake)
+        # Under the point and the tangents (higher zorder), so that the text never hides them.
         self.slope_texts = [mark_dynamic(ax.text(0.03, 0.96, "", transform=ax.transAxes, va="top",
-                                                 fontsize=8.5, zorder=6,
+                                                 fontsize=8.5, zorder=3,
                                                  bbox={"facecolor": "white", "edgecolor": "none",
-                                                       "alpha": 0.85, "pad": 1.5}))
+                                                       "alpha": 0.6, "pad": 1.5}))
                             for ax in self.axes]
         # The scene image paints the frames, ticks and curves; these axes only carry the moving
         # artists (without ticks, which matplotlib would otherwise create lazily, as a static change).
