@@ -16,6 +16,7 @@ import numpy as np
 
 from ..plots.cached_figure import mark_dynamic
 from ..plots.scene_image import SceneImage
+from ..plots.stamp_text import StampText
 from ..plots.style import COLORS, tidy
 from .base import Panel
 from .controls import checkbox, choice, slider
@@ -58,7 +59,7 @@ class ChainRulePanel(Panel):
     """
 
     chapter = 4
-    figsize = (9.0, 3.3)
+    figsize = (9.0, 3.9)
     question = ("With f = sin and g = square, move x from 0 to 2. Is the slope of sin(x²) the product "
                 "of the two other slopes? Tick the mistake: why does the line of slope f′(x)·g′(x) miss?")
 
@@ -75,8 +76,9 @@ class ChainRulePanel(Panel):
         self.grid = np.linspace(*X_RANGE, 241)
         # Fixed margins, wide enough for any tick labels the scenes draw (their limits vary).
         self.fig.set_layout_engine("none")
-        self.axes = self.fig.subplots(1, 3, gridspec_kw={"left": 0.065, "right": 0.99, "bottom": 0.15,
-                                                         "top": 0.9, "wspace": 0.38})
+        # Room above the plots for the slopes, so that no text covers a curve.
+        self.axes = self.fig.subplots(1, 3, gridspec_kw={"left": 0.065, "right": 0.99, "bottom": 0.13,
+                                                         "top": 0.74, "wspace": 0.38})
         for ax, title in zip(self.axes, ("inner u = g(x)", "outer y = f(u)", "y = f(g(x))")):
             tidy(ax, title=title, xlabel="x", ylabel="y")
         self.points, self.tangents = [], []
@@ -88,12 +90,10 @@ class ChainRulePanel(Panel):
         (self.mistake,) = self.axes[2].plot([0.0, 1.0], [0.0, 1.0], color=COLORS["red"], linewidth=1.8,
                                             linestyle="--", zorder=4)
         mark_dynamic(self.mistake)
-        # Under the point and the tangents (higher zorder), so that the text never hides them.
-        self.slope_texts = [mark_dynamic(ax.text(0.03, 0.96, "", transform=ax.transAxes, va="top",
-                                                 fontsize=8.5, zorder=3,
-                                                 bbox={"facecolor": "white", "edgecolor": "none",
-                                                       "alpha": 0.6, "pad": 1.5}))
-                            for ax in self.axes]
+        # Above each plot, stamped from cached glyphs: the slopes change at every step of x.
+        self.slope_texts = [mark_dynamic(self.fig.add_artist(StampText(
+            ax.get_position().x0, 0.985, transform=self.fig.transFigure, va="top", fontsize=8.5,
+            color=tangent.get_color()))) for ax, tangent in zip(self.axes, self.tangents)]
         # The scene image paints the frames, ticks and curves; these axes only carry the moving
         # artists (without ticks, which matplotlib would otherwise create lazily, as a static change).
         self.positions = [ax.get_position() for ax in self.axes]
@@ -172,7 +172,7 @@ class _Scenes:
         return iter((outer, inner) for outer in NAMES for inner in NAMES)
 
     def __contains__(self, key):
-        return key in set(self)
+        return isinstance(key, tuple) and len(key) == 2 and all(name in FUNCTIONS for name in key)
 
     def __getitem__(self, key):
         return lambda figure: self.panel.draw_scene(figure, *key)
