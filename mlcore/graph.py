@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["BackwardStep", "backward_rule", "backward_steps", "graph_edges", "graph_nodes",
-           "rule_source"]
+           "rule_source", "source_location"]
 
 
 def graph_nodes(root):
@@ -80,11 +80,19 @@ def rule_source(node, *, operation=False):
         raise ValueError("a leaf tensor was made by no operation, so it has no backward rule; "
                          "pass a tensor computed from others (e.g. x * y).")
     source = _enclosing_function(rule) if operation else rule
-    lines, first = inspect.getsourcelines(source)
-    path = Path(inspect.getsourcefile(source)).resolve()
+    path, first = source_location(source)
+    lines, _ = inspect.getsourcelines(source)
+    return path, first, textwrap.dedent("".join(lines)).strip()
+
+
+def source_location(function):
+    """``(path, line)`` where ``function`` is written: the file relative to the folder that holds
+    ``mlcore`` (``mlcore/autograd.py``) and its first line, looking through decorators."""
+    function = inspect.unwrap(function)
+    path = Path(inspect.getsourcefile(function)).resolve()
     root = Path(__file__).resolve().parent.parent
     shown = path.relative_to(root) if path.is_relative_to(root) else path
-    return shown.as_posix(), first, textwrap.dedent("".join(lines)).strip()
+    return shown.as_posix(), inspect.getsourcelines(function)[1]
 
 
 def _enclosing_function(rule):

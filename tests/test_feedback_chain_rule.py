@@ -470,3 +470,23 @@ def test_graphs_of_the_order_check_are_valid_dags_with_their_root():
     for graph, root in list(GRAPHS.values()) + graph_order.graph_cases(seed=1):
         assert root in graph and all(p in graph for inputs in graph.values() for p in inputs)
         assert graph_order.is_backward_order(backward_order(graph, root), graph, root) is None
+
+
+def test_every_misconception_of_the_number_checks_is_named():
+    assert "the local gradients of the product swapped" in failure(
+        check_local_gradients, dict(LOCAL, **{"dq/dx": 2.0, "dq/dy": -3.0}), GRADS)
+    assert "the gradient of a*a alone, without the + a" in failure(check_fan_out, 2.0, 6.0)
+    assert "the first gradient squared" in failure(check_second_backward, 36.0, 36.0, "a")
+    assert "the second backward() changed nothing, or overwrote .grad" in failure(
+        check_second_backward, 12.0, 12.0, "a")
+
+
+def test_orders_that_miss_a_node_or_start_elsewhere_are_explained():
+    def without_inputs(graph, root):
+        return [node for node in backward_order(graph, root) if graph[node]]
+    assert "are missing" in failure(check_backward_order, without_inputs)
+
+    def root_last_but_one(graph, root):
+        order = backward_order(graph, root)
+        return order[1:2] + order[:1] + order[2:]
+    assert "but backward starts at the root" in failure(check_backward_order, root_last_but_one)

@@ -408,3 +408,14 @@ def test_stamped_text_looks_like_matplotlibs_monospace_text(ha, va):
 def test_stamped_text_refuses_unknown_alignments():
     with pytest.raises(ValueError, match="ha in left/center/right"):
         StampText(0, 0, "1", transform=None, ha="middle")
+
+
+def test_source_location_looks_through_decorators_to_the_engine():
+    from mlcore import autograd
+    from mlcore.graph import source_location
+
+    path, line = source_location(autograd.run_backward)
+    assert path == "mlcore/autograd.py"
+    with open(mlcore.__file__.rsplit("mlcore", 1)[0] + path, encoding="utf-8") as handle:
+        # The function's source starts at its decorator (@np.errstate), right above the def.
+        assert any(text.startswith("def run_backward(") for text in handle.read().splitlines()[line - 1:line + 2])

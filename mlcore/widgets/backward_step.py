@@ -37,9 +37,11 @@ __all__ = ["EXPRESSIONS", "BackwardStepPanel", "Expression"]
 
 @dataclass(frozen=True)
 class Expression:
-    """A small expression for the panel: its formula, the inputs it reads, and ``build``, which
-    returns ``(root, names)`` for input values given as keywords (``names``: name -> tensor)."""
+    """A small expression for the panel: its button label, its formula, the inputs it reads, and
+    ``build``, which returns ``(root, names)`` for input values given as keywords (``names``:
+    name -> tensor)."""
 
+    label: str
     formula: str
     inputs: tuple
     build: object
@@ -83,10 +85,10 @@ def _fan_out(x):
 
 
 EXPRESSIONS = {
-    "neuron": Expression("L = (tanh(w·x + b) − y)²", ("x", "w", "b", "y"), _neuron),
-    "tanh": Expression("f = tanh(w·x + b)", ("x", "w", "b"), _tanh_neuron),
-    "linear": Expression("f = w·x + b", ("x", "w", "b"), _linear),
-    "fan_out": Expression("f = x·x + x", ("x",), _fan_out),
+    "neuron": Expression("neuron + loss", "L = (tanh(w·x + b) − y)²", ("x", "w", "b", "y"), _neuron),
+    "tanh": Expression("tanh(w·x + b)", "f = tanh(w·x + b)", ("x", "w", "b"), _tanh_neuron),
+    "linear": Expression("w·x + b", "f = w·x + b", ("x", "w", "b"), _linear),
+    "fan_out": Expression("x·x + x", "f = x·x + x", ("x",), _fan_out),
 }
 
 FIGSIZE = (8.6, 3.5)
@@ -120,7 +122,7 @@ class BackwardStepPanel(SteppedPanel):
             "w": slider("weight w", w, -3.0, 3.0, 0.1),
             "b": slider("bias b", b, -3.0, 3.0, 0.1),
             "y": slider("target y", y, -1.0, 1.0, 0.1),
-            "expression": choice("expression", [(spec.formula, key) for key, spec in EXPRESSIONS.items()],
+            "expression": choice("expression", [(spec.label, key) for key, spec in EXPRESSIONS.items()],
                                  expression),
         }
         super().__init__(controls, caption=caption)
