@@ -79,8 +79,6 @@ class ChainRulePanel(Panel):
         # Room above the plots for the slopes, so that no text covers a curve.
         self.axes = self.fig.subplots(1, 3, gridspec_kw={"left": 0.065, "right": 0.99, "bottom": 0.13,
                                                          "top": 0.74, "wspace": 0.38})
-        for ax, title in zip(self.axes, ("inner u = g(x)", "outer y = f(u)", "y = f(g(x))")):
-            tidy(ax, title=title, xlabel="x", ylabel="y")
         self.points, self.tangents = [], []
         for ax, color in zip(self.axes, (COLORS["blue"], COLORS["green"], COLORS["orange"])):
             (tangent,) = ax.plot([0.0, 1.0], [0.0, 1.0], color=color, linewidth=2.2, zorder=4)
