@@ -54,7 +54,8 @@ def test_all_lists_exactly_the_panels():
     assert mlcore.widgets.__all__ == ["OutlierPanel", "LossShapePanel", "ErrorBarPanel",
                                       "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
                                       "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
-                                      "BatchSizePanel"]
+                                      "BatchSizePanel",
+                                      "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"]
     assert all(issubclass(cls, Panel) for cls in PANELS)
 
 

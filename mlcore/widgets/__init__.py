@@ -15,11 +15,14 @@ and ``.fig``, and ``state()``/``set_state()`` its settings. A test or a
 notebook drives it by setting ``panel.controls[name].value``.
 """
 
+from .backward_step import BackwardStepPanel
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
 from .batch_size import BatchSizePanel
+from .chain_rule import ChainRulePanel
 from .error_bars import ErrorBarPanel
-from .logsumexp import LogSumExpPanel
+from .finite_differences import FiniteDifferencePanel
 from .learning_rate import LearningRatePanel
+from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
 from .lr_schedule import LRSchedulePanel
 from .outlier import OutlierPanel
@@ -29,4 +32,5 @@ from .softmax import SoftmaxPanel
 
 __all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel",
            "LogSumExpPanel", "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
-           "BatchSizePanel"]
+           "BatchSizePanel",
+           "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"]

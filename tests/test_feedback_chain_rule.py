@@ -1,0 +1,492 @@
+"""The feedback of chapter 4's exercise checks (mlcore.feedback.chapter04).
+
+- Every misconception the chapter names is written here as a learner would
+  write it, and its check must name it and show the smallest failing case.
+- Every misconception variant is recognised as itself on the visible cases.
+- Correct answers pass with one line per check; the references agree with
+  PyTorch (float64).
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from mlcore.feedback import backward_rules, chain_rule, graph_order, numerical_gradients, value_class
+from mlcore.feedback.chapter04 import (FUNCTIONS, GRAPHS, check_backward_order, check_composite_slope,
+                                       check_fan_out, check_local_gradients, check_numerical_grad,
+                                       check_second_backward, check_step_sizes, check_swish_backward,
+                                       check_value_class)
+from mlcore.feedback.value_class import MicroValue, Program, make_program, program_cases, run_program
+from mlcore.grading.checks import CheckFailed
+from oracle import RTOL64
+
+
+def failure(check, *answer):
+    """The message of the CheckFailed that ``check(*answer)`` must raise."""
+    with pytest.raises(CheckFailed) as raised:
+        check(*answer)
+    return str(raised.value)
+
+
+def passes(check, *answer, capsys, lines=1):
+    check(*answer)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == lines and all(line.startswith("\N{CHECK MARK}") for line in out), out
+
+
+# ---- correct answers, as learners write them ------------------------------------------------
+
+def composite_slope(outer, inner, x):
+    f, df = FUNCTIONS[outer]
+    g, dg = FUNCTIONS[inner]
+    return df(g(x)) * dg(x)
+
+
+LOCAL = {"df/ds": -6.0, "ds/dq": 1.0, "ds/dz": 1.0, "dq/dx": -3.0, "dq/dy": 2.0}
+GRADS = {"x": 18.0, "y": -12.0, "z": -6.0}
+
+
+def numerical_grad(f, x, h):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def backward_order(graph, root):
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in graph[node] if parent not in seen)
+    return order[::-1]
+
+
+class Value:
+    """A learner's micrograd Value, written independently of the feedback's MicroValue."""
+
+    def __init__(self, data, _children=()):
+        self.data = data
+        self.grad = 0.0
+        self._prev = set(_children)
+        self._backward = lambda: None
+
+    def __add__(self, other):
+        out = Value(self.data + other.data, (self, other))
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        out = Value(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        t = (math.exp(2 * self.data) - 1) / (math.exp(2 * self.data) + 1)
+        out = Value(t, (self,))
+
+        def _backward():
+            self.grad += (1 - t ** 2) * out.grad
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        topo, visited = [], set()
+
+        def build(v):
+            if v not in visited:
+                visited.add(v)
+                for child in v._prev:
+                    build(child)
+                topo.append(v)
+        build(self)
+        self.grad = 1.0
+        for v in reversed(topo):
+            v._backward()
+
+
+def swish_backward(x, g):
+    s = 1 / (1 + np.exp(-x))
+    return g * (s + x * s * (1 - s))
+
+
+def test_correct_answers_pass_with_one_line_per_check(capsys):
+    passes(check_composite_slope, composite_slope, capsys=capsys)
+    passes(check_local_gradients, LOCAL, GRADS, capsys=capsys, lines=2)
+    passes(check_fan_out, 2.0, 7, capsys=capsys, lines=2)
+    passes(check_numerical_grad, numerical_grad, capsys=capsys)
+    passes(check_step_sizes, 1e-8, 1e-5, capsys=capsys)
+    passes(check_backward_order, backward_order, capsys=capsys)
+    passes(check_value_class, Value, capsys=capsys)
+    passes(check_swish_backward, swish_backward, capsys=capsys)
+    passes(check_second_backward, 12.0, 36.0, " A ", capsys=capsys, lines=3)
+
+
+def test_hidden_cases_pass_for_correct_answers(capsys):
+    check_composite_slope(composite_slope, cases=chain_rule.composite_cases(seed=401))
+    check_numerical_grad(numerical_grad, cases=numerical_gradients.gradient_cases(seed=402))
+    check_backward_order(backward_order, cases=graph_order.graph_cases(seed=403))
+    check_value_class(Value, cases=program_cases(seed=404))
+    check_swish_backward(swish_backward, cases=backward_rules.swish_cases(seed=405))
+    assert capsys.readouterr().out.count("\N{CHECK MARK}") == 5
+
+
+# ---- the misconceptions chapter 4 names -------------------------------------------------------
+
+def test_f_prime_at_x_instead_of_at_g_x_is_named_with_the_smallest_case():
+    def at_x(outer, inner, x):
+        return FUNCTIONS[outer][1](x) * FUNCTIONS[inner][1](x)
+    message = failure(check_composite_slope, at_x)
+    assert "the chain-rule factors multiplied in the wrong place: f'(x) instead of f'(g(x))" in message
+    assert "Smallest failing case: at_x(outer='sin', inner='square', x=[1.5])" in message
+    assert "expected: [-1.884521]" in message
+
+
+def test_the_wrong_place_is_named_in_the_local_gradients_by_hand():
+    message = failure(check_local_gradients, dict(LOCAL, **{"df/ds": 4.0}), GRADS)
+    assert "the derivative of s**2 taken at x instead of at s" in message and "df/ds = 2*s" in message
+    message = failure(check_local_gradients, LOCAL, {"x": -12.0, "y": 8.0, "z": 4.0})
+    assert "multiplied in the wrong place" in message
+
+
+def test_local_gradient_without_upstream_is_named_by_hand_in_value_and_in_the_rule():
+    message = failure(check_local_gradients, LOCAL, {"x": -3.0, "y": 2.0, "z": 1.0})
+    assert "Likely misconception: the local gradient used without the upstream one." in message
+
+    class NoUpstream(Value):
+        def __mul__(self, other):
+            out = NoUpstream(self.data * other.data, (self, other))
+
+            def _backward():
+                self.grad += other.data
+                other.grad += self.data
+            out._backward = _backward
+            return out
+
+        def __add__(self, other):
+            out = NoUpstream(self.data + other.data, (self, other))
+
+            def _backward():
+                self.grad += 1.0
+                other.grad += 1.0
+            out._backward = _backward
+            return out
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = NoUpstream(t, (self,))
+
+            def _backward():
+                self.grad += 1 - t ** 2
+            out._backward = _backward
+            return out
+    message = failure(check_value_class, NoUpstream)
+    assert "Likely misconception: the local gradient used without the upstream one." in message
+    assert "Smallest failing case: Value(program=[a=0.5, b=-1.5: c = a * b; d = c + a; out = tanh(d)])" \
+        in message
+
+    def local_only(x, g):
+        s = 1 / (1 + np.exp(-x))
+        return s + x * s * (1 - s)
+    message = failure(check_swish_backward, local_only)
+    assert "the local gradient used without the upstream one" in message
+    assert "Smallest failing case: local_only(x=[0.5], g=[2.])" in message
+
+
+def test_overwriting_on_fan_out_is_named_for_numbers_and_for_the_value_class():
+    assert "gradient overwritten on fan-out instead of accumulated" in failure(check_fan_out, 1.0, 7.0)
+    assert "gradient overwritten on fan-out instead of accumulated" in failure(check_fan_out, 2.0, 3.0)
+    assert "only one edge of a*a counted" in failure(check_fan_out, 2.0, 4.0)
+
+    class Overwriting(Value):
+        def __add__(self, other):
+            out = Overwriting(self.data + other.data, (self, other))
+
+            def _backward():
+                self.grad = out.grad
+                other.grad = out.grad
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            out = Overwriting(self.data * other.data, (self, other))
+
+            def _backward():
+                self.grad = other.data * out.grad
+                other.grad = self.data * out.grad
+            out._backward = _backward
+            return out
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = Overwriting(t, (self,))
+
+            def _backward():
+                self.grad = (1 - t * t) * out.grad
+            out._backward = _backward
+            return out
+    message = failure(check_value_class, Overwriting)
+    assert "Likely misconception: gradient overwritten on fan-out instead of accumulated." in message
+    assert "Smallest failing case: Value(program=[a=3: out = a + a])" in message
+    assert "expected: [6., 2.]" in message and "got:      [6., 1.]" in message
+
+
+def test_forward_difference_where_central_was_asked_is_named():
+    def forward(f, x, h):
+        grad = np.zeros_like(x)
+        base = f(x)
+        for i in np.ndindex(x.shape):
+            bumped = x.copy()
+            bumped[i] += h
+            grad[i] = (f(bumped) - base) / h
+        return grad
+    message = failure(check_numerical_grad, forward)
+    assert "Likely misconception: a forward difference where a central one was asked." in message
+    assert "Smallest failing case: forward(f=<function sum_of_squares" in message
+
+
+def test_an_h_so_small_that_round_off_dominates_is_named_with_its_errors():
+    message = failure(check_step_sizes, 1e-14, 1e-5)
+    assert "an h so small that round-off dominates" in message
+    assert "with h = 1.0e-14 are off by" in message and "forward" in message
+    message = failure(check_step_sizes, 1e-8, 1e-13)
+    assert "central: Likely misconception: an h so small that round-off dominates" in message
+
+
+def test_other_bad_steps_are_told_apart():
+    assert "an h so large that truncation dominates" in failure(check_step_sizes, 1e-2, 1e-5)
+    assert "the best h of forward differences (about sqrt(eps)" in failure(check_step_sizes, 1e-8, 1e-8)
+    assert "one positive number" in failure(check_step_sizes, -1e-8, 1e-5)
+
+
+def test_nodes_visited_in_forward_order_are_named_for_the_order_and_for_the_value_class():
+    def forward_order(graph, root):
+        return backward_order(graph, root)[::-1]
+    message = failure(check_backward_order, forward_order)
+    assert "Likely misconception: nodes visited in forward order" in message
+    assert "Smallest failing graph: {'f': ['u', 'x'], 'u': ['x', 'x'], 'x': []}, root 'f'" in message \
+        or "Smallest failing graph: {'f': ['s', 'e']" in message or "Smallest failing graph: {'f': ['u']" in message
+
+    class ForwardOrder(Value):
+        def __add__(self, other):
+            out = ForwardOrder(self.data + other.data, (self, other))
+
+            def _backward():
+                self.grad += out.grad
+                other.grad += out.grad
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            out = ForwardOrder(self.data * other.data, (self, other))
+
+            def _backward():
+                self.grad += other.data * out.grad
+                other.grad += self.data * out.grad
+            out._backward = _backward
+            return out
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = ForwardOrder(t, (self,))
+
+            def _backward():
+                self.grad += (1 - t * t) * out.grad
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            topo, visited = [], set()
+
+            def build(v):
+                if v not in visited:
+                    visited.add(v)
+                    for child in v._prev:
+                        build(child)
+                    topo.append(v)
+            build(self)
+            self.grad = 1.0
+            for v in topo:
+                v._backward()
+    assert "Likely misconception: nodes visited in forward order." in failure(check_value_class, ForwardOrder)
+
+
+def test_other_order_mistakes_are_explained():
+    def every_path(graph, root):
+        order, stack = [], [root]
+        while stack:
+            node = stack.pop(0)
+            order.append(node)
+            stack.extend(graph[node])
+        return order
+    assert "appear more than once: a node visited once per path" in failure(check_backward_order, every_path)
+
+    def recursive(graph, root):
+        order = []
+
+        def visit(node):
+            if node not in order:
+                for parent in graph[node]:
+                    visit(parent)
+                order.append(node)
+        visit(root)
+        return order[::-1]
+    message = failure(check_backward_order, recursive)
+    assert "RecursionError" in message and "a chain of 3000 operations" in message
+
+    def all_nodes(graph, root):
+        return backward_order(graph, root) + [node for node in graph if node not in
+                                              backward_order(graph, root)]
+    assert "do not lead to 'f'" in failure(check_backward_order, all_nodes)
+
+
+def test_every_value_class_variant_is_recognised_as_itself():
+    for mistake in value_class.VALUE_MISCONCEPTIONS:
+        message = failure(check_value_class, mistake.variant.cls)
+        assert f"Likely misconception: {mistake.name}." in message, mistake.name
+
+
+@pytest.mark.parametrize("check,variants", [
+    (check_composite_slope, chain_rule.COMPOSITE_MISCONCEPTIONS),
+    (check_numerical_grad, numerical_gradients.NUMERICAL_GRAD_MISCONCEPTIONS),
+    (check_swish_backward, backward_rules.SWISH_MISCONCEPTIONS),
+], ids=["composite", "numerical_grad", "swish"])
+def test_every_function_variant_is_recognised_as_itself(check, variants):
+    for mistake in variants:
+        assert f"Likely misconception: {mistake.name}." in failure(check, mistake.variant), mistake.name
+
+
+def test_the_second_backward_predictions_and_why():
+    message = failure(check_second_backward, 6.0, 36.0, "a")
+    assert "the second backward() overwrote .grad" in message
+    message = failure(check_second_backward, 12.0, 24.0, "a")
+    assert "micrograd's intermediate node a*b keeps its gradient too" in message
+    message = failure(check_second_backward, 12.0, 36.0, "b")
+    assert "not the best choice" in message and "adds into it (+=)" in message
+
+
+def test_answers_that_are_not_numbers_or_dicts_are_refused_clearly():
+    assert "should be a dict with the keys" in failure(check_local_gradients, [1, 2], GRADS)
+    assert "has no entry for 'dq/dy'" in failure(check_local_gradients,
+                                                 {k: v for k, v in LOCAL.items() if k != "dq/dy"}, GRADS)
+    assert "is None" in failure(check_fan_out, None, 7.0)
+
+
+# ---- the references agree with PyTorch ----------------------------------------------------------
+
+TORCH = {"square": torch.square, "sin": torch.sin, "exp": torch.exp, "sigmoid": torch.sigmoid,
+         "tanh": torch.tanh}
+
+
+@pytest.mark.parametrize("outer,inner,x", chain_rule.composite_cases(seed=7))
+def test_the_composite_reference_is_torchs_derivative(outer, inner, x):
+    point = torch.tensor(x, requires_grad=True)
+    TORCH[outer](TORCH[inner](point)).sum().backward()
+    np.testing.assert_allclose(chain_rule.reference_composite_slope(outer, inner, x), point.grad.numpy(),
+                               rtol=RTOL64, atol=1e-15)
+
+
+def test_the_graph_by_hand_is_torchs():
+    x, y, z = (torch.tensor(v, requires_grad=True) for v in (2.0, -3.0, 3.0))
+    ((x * y + z) ** 2).backward()
+    assert [x.grad.item(), y.grad.item(), z.grad.item()] == [GRADS[k] for k in "xyz"]
+    a = torch.tensor(3.0, requires_grad=True)
+    (a * a + a).backward()
+    assert a.grad.item() == 7.0
+
+
+@pytest.mark.parametrize("f,x,h", numerical_gradients.GRADIENT_CASES)
+def test_central_differences_agree_with_torchs_gradient_to_their_accuracy(f, x, h):
+    torch_f = {"sum_of_squares": lambda t: (t ** 2).sum(), "sum_of_sines": lambda t: t.sin().sum(),
+               "product_of_entries": lambda t: t.prod(), "log_sum_exp": lambda t: t.logsumexp(0),
+               "weighted_cubes": lambda t: (torch.arange(1, t.numel() + 1).reshape(t.shape) * t ** 3).sum()}
+    point = torch.tensor(x, requires_grad=True)
+    torch_f[f.__name__](point).backward()
+    # Central differences are off by about h**2 |f'''| / 6: with h <= 1e-3 and these cubes, up to 4e-5.
+    np.testing.assert_allclose(numerical_gradients.reference_numerical_grad(f, x, h), point.grad.numpy(),
+                               rtol=1e-4, atol=1e-8)
+
+
+def test_value_programs_run_alike_on_the_reference_value_mlcore_and_torch():
+    import mlcore
+    for prog in value_class.PROGRAMS + program_cases(seed=9):
+        expected = value_class.reference_gradients(prog)
+        np.testing.assert_allclose(value_class.GradientsBy(MicroValue)(prog), expected, rtol=1e-12)
+        nodes = run_program(prog, lambda v: mlcore.tensor(v, requires_grad=True))
+        nodes[prog.steps[-1][0]].backward()
+        got = [nodes[prog.steps[-1][0]].item()] + [float(nodes[n].grad) for n, _ in prog.inputs]
+        np.testing.assert_allclose(got, expected, rtol=RTOL64)
+
+
+def test_programs_are_data_and_refuse_what_they_cannot_run():
+    prog = value_class.PROGRAMS[2]
+    assert isinstance(prog, Program) and repr(prog) == "[a=0.5, b=-1.5: c = a * b; d = c + a; out = tanh(d)]"
+    with pytest.raises(ValueError, match="the operations are add and mul"):
+        make_program({"a": 1.0}, ("b", "sub", "a", "a"))
+    with pytest.raises(ValueError, match="not computed yet"):
+        make_program({"a": 1.0}, ("b", "mul", "a", "c"))
+    assert all(set(name for name, _ in p.inputs) <= {o for _, _, *ops in p.steps for o in ops}
+               for p in program_cases(seed=3))
+
+
+def test_the_swish_reference_and_the_second_backward_numbers_are_torchs():
+    x, g = backward_rules.SWISH_CASES[3]
+    point = torch.tensor(x, requires_grad=True)
+    (point * torch.sigmoid(point) * torch.tensor(g)).sum().backward()
+    np.testing.assert_allclose(backward_rules.reference_swish_backward(x, g), point.grad.numpy(), rtol=RTOL64)
+    a = torch.tensor(3.0, requires_grad=True)
+    y = a * a
+    y.backward(retain_graph=True)
+    y.backward()
+    assert backward_rules.retained_twice() == a.grad.item() == 12.0
+    with pytest.raises(RuntimeError, match="second time"):
+        z = torch.tensor(3.0, requires_grad=True) ** 2
+        z.backward()
+        z.backward()
+    assert backward_rules.micro_twice() == 3 * 3.0 * 4.0
+
+
+def test_graphs_of_the_order_check_are_valid_dags_with_their_root():
+    for graph, root in list(GRAPHS.values()) + graph_order.graph_cases(seed=1):
+        assert root in graph and all(p in graph for inputs in graph.values() for p in inputs)
+        assert graph_order.is_backward_order(backward_order(graph, root), graph, root) is None
+
+
+def test_every_misconception_of_the_number_checks_is_named():
+    assert "the local gradients of the product swapped" in failure(
+        check_local_gradients, dict(LOCAL, **{"dq/dx": 2.0, "dq/dy": -3.0}), GRADS)
+    assert "the gradient of a*a alone, without the + a" in failure(check_fan_out, 2.0, 6.0)
+    assert "the first gradient squared" in failure(check_second_backward, 36.0, 36.0, "a")
+    assert "the second backward() changed nothing, or overwrote .grad" in failure(
+        check_second_backward, 12.0, 12.0, "a")
+
+
+def test_orders_that_miss_a_node_or_start_elsewhere_are_explained():
+    def without_inputs(graph, root):
+        return [node for node in backward_order(graph, root) if graph[node]]
+    assert "are missing" in failure(check_backward_order, without_inputs)
+
+    def root_last_but_one(graph, root):
+        order = backward_order(graph, root)
+        return order[1:2] + order[:1] + order[2:]
+    assert "but backward starts at the root" in failure(check_backward_order, root_last_but_one)
