@@ -14,7 +14,7 @@
 import numpy as np
 
 from ..grading.checks import Misconception, check_choice, check_function, check_value
-from ..tensor import tensor
+from ..factories import tensor
 from .value_class import MicroValue
 
 __all__ = ["SWISH_CASES", "check_second_backward", "check_swish_backward", "micro_twice",

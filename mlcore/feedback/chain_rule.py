@@ -16,7 +16,7 @@ both against PyTorch.
 import numpy as np
 
 from ..grading.checks import CheckFailed, FAIL_MARK, Misconception, check_function, check_value
-from ..tensor import tensor
+from ..factories import tensor
 
 __all__ = ["FUNCTIONS", "check_composite_slope", "check_fan_out", "check_local_gradients",
            "composite_cases", "reference_composite_slope"]
