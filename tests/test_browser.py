@@ -2,9 +2,12 @@
 
 For each notebook in chapters/ (and a fixture that tests this harness), in
 headless Chromium against a throwaway JupyterLab on loopback: Run > Run All
-Cells, no error output, every panel (a cell output holding a slider) shows an
-ipympl figure, and moving the panel's first slider changes that figure's
-pixels. Screenshots go to artifacts/browser/<notebook>/.
+Cells, no error output, and every mlcore panel the kernel built holds, once
+the browser has settled, exactly the state the notebook's code last gave it
+(read through the kernel: see browser_support/panel_states.py). Then every
+panel (a cell output holding a slider) shows an ipympl figure, and moving the
+panel's first slider changes that figure's pixels. Screenshots go to
+artifacts/browser/<notebook>/.
 
 To refresh the README's picture of a live panel, set
 MLCORE_README_SCREENSHOT=<path to write> (and optionally
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from browser_support.lab_fixtures import (  # noqa: F401  (fixtures used by name)
+    CHAPTERS_DIR,
     CHAPTERS_WITHOUT_PANELS,
     FIXTURES,
     REPO,
@@ -33,6 +37,7 @@ from browser_support.lab_fixtures import (  # noqa: F401  (fixtures used by name
     open_notebook,
 )
 from browser_support.lab_server import isolated_env
+from browser_support.panel_states import RECORDER, read_panel_states
 
 BROKEN_PANEL = FIXTURES / "broken_panel.ipynb"
 
@@ -61,12 +66,20 @@ def test_notebook_runs_and_every_panel_responds(notebook, open_notebook):
     started = time.monotonic()
     stored = notebook.read_bytes()
     page = open_notebook(notebook)
+    page.run_in_kernel(RECORDER)
     page.run_all_cells()
 
     errors = page.errors()
     assert not errors, f"{notebook.name} produced errors:\n" + "\n\n".join(errors)
     unexecuted = page.unexecuted_code_cells()
     assert not unexecuted, f"{notebook.name}: code cells {unexecuted} did not run"
+
+    states = read_panel_states(page)
+    if notebook.parent == CHAPTERS_DIR and notebook.stem not in CHAPTERS_WITHOUT_PANELS:
+        assert states, f"{notebook.name}: the kernel built no mlcore panel"
+    misplaced = [problem for state in states for problem in state.problems()]
+    assert not misplaced, (f"{notebook.name}: after Run All, panels are not where the code left them:\n"
+                           + "\n".join(misplaced))
 
     panels = page.panels()
     if notebook.stem not in CHAPTERS_WITHOUT_PANELS:
@@ -79,11 +92,19 @@ def test_notebook_runs_and_every_panel_responds(notebook, open_notebook):
     moved = [page.move_first_slider(number, panel) for number, panel in enumerate(panels, start=1)]
     errors = page.errors()
     assert not errors, f"{notebook.name}: moving sliders produced errors:\n" + "\n\n".join(errors)
+    if states:
+        # The learner's moves reach the kernel (they are not taken for echoes).
+        followed = [after for before, after in zip(states, read_panel_states(page)) if after.now != before.now]
+        assert len(followed) == len(moved), (
+            f"{notebook.name}: {len(moved)} panels' sliders moved in the browser, but the state of "
+            f"{len(followed)} panels changed in the kernel")
 
     # Autosave is off and nothing here saves: the test must never rewrite a chapter.
     assert notebook.read_bytes() == stored, f"the browser test modified {notebook}"
     _save_readme_screenshot(notebook, page, panels)
     elapsed = time.monotonic() - started
+    for state in states:
+        print(f"\n  {notebook.stem} {state.panel} {state.number}: after {state.how} as asked, {state.now}")
     for result in moved:
         print(
             f"\n  {notebook.stem} panel {result.number}: {result.slider} "

@@ -3,13 +3,16 @@
 ipywidgets clamps an out-of-range slider value without a word, so a setting an
 instructor wrote down could silently come back different. Values given to a
 panel are therefore checked here, and a wrong one is refused with a message
-that says which values are allowed.
+that says which values are allowed. The sliders keep the kernel's value
+against the browser's echoes of it (:mod:`mlcore.widgets.slider_echoes`).
 """
 
 import math
 
 import ipywidgets as widgets
 import numpy as np
+
+from .slider_echoes import LogSlider, Slider
 
 __all__ = ["checkbox", "check_value", "choice", "log_slider", "slider", "sweep_values"]
 
@@ -22,9 +25,8 @@ def _layout():
 
 def slider(description, value, low, high, step=0.1, *, readout_format=".2f"):
     """A linear FloatSlider from ``low`` to ``high`` that reports while it is dragged."""
-    control = widgets.FloatSlider(min=low, max=high, step=step, description=description,
-                                  continuous_update=True, readout_format=readout_format,
-                                  style=_STYLE, layout=_layout())
+    control = Slider(min=low, max=high, step=step, description=description, continuous_update=True,
+                     readout_format=readout_format, style=_STYLE, layout=_layout())
     return _with_value(control, description, value)
 
 
@@ -36,10 +38,9 @@ def log_slider(description, value, low, high, *, steps_per_decade=20, readout_fo
     """
     if not 0 < low < high:
         raise ValueError(f"a log slider needs 0 < low < high, got low={low}, high={high}.")
-    control = widgets.FloatLogSlider(base=10, min=math.log10(low), max=math.log10(high),
-                                     step=1.0 / steps_per_decade, description=description,
-                                     continuous_update=True, readout_format=readout_format,
-                                     style=_STYLE, layout=_layout())
+    control = LogSlider(ends=(low, high), base=10, min=math.log10(low), max=math.log10(high),
+                        step=1.0 / steps_per_decade, description=description, continuous_update=True,
+                        readout_format=readout_format, style=_STYLE, layout=_layout())
     return _with_value(control, description, value)
 
 
