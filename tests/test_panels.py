@@ -6,7 +6,10 @@ panel must show a diverged state instead of printing numpy warnings.
 """
 
 import base64
+import importlib
+import inspect
 import os
+import pkgutil
 import subprocess
 import sys
 import textwrap
@@ -50,10 +53,23 @@ def sweep(panel, count=5):
 
 # ------------------------------------------------------------ every panel
 
-def test_all_lists_exactly_the_panels():
-    assert mlcore.widgets.__all__ == ["OutlierPanel", "LossShapePanel", "ErrorBarPanel",
-                                      "SoftmaxPanel", "SaturationPanel"]
-    assert all(issubclass(cls, Panel) for cls in PANELS)
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_all_is_the_registry_of_every_panel_and_its_chapter():
+    for module in pkgutil.iter_modules(mlcore.widgets.__path__):
+        importlib.import_module(f"mlcore.widgets.{module.name}")
+    defined = {cls for cls in _subclasses(Panel) if cls.__module__.startswith("mlcore.widgets.")}
+    assert len(set(mlcore.widgets.__all__)) == len(mlcore.widgets.__all__), "a panel listed twice"
+    assert set(PANELS) == defined, "every Panel subclass in mlcore.widgets is listed in __all__, and only those"
+    assert {"OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel"} \
+        <= set(mlcore.widgets.__all__)
+    for cls in PANELS:
+        assert type(cls.chapter) is int and cls.chapter >= 1, f"{cls.__name__}.chapter must name its chapter"
+    assert OutlierPanel.chapter == 1 and SoftmaxPanel.chapter == 2
 
 
 @pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
@@ -61,7 +77,7 @@ def test_panel_builds_with_no_arguments_and_exposes_controls_and_figure(cls):
     panel = cls()
     assert isinstance(panel.fig, Figure)
     assert panel.controls and all(isinstance(c, ipywidgets.ValueWidget) for c in panel.controls.values())
-    assert panel.state() == {name: c.value for name, c in panel.controls.items()}
+    assert panel.state() == {**{name: c.value for name, c in panel.controls.items()}, **panel.settings}
     assert panel.diverged is None
     assert panel.caption.value, "every panel asks its question in a caption"
 
@@ -125,7 +141,7 @@ def test_state_round_trip_and_reset(cls):
     picture = _picture(panel)
     changed = {name: sweep_values(control, 3)[1] for name, control in panel.controls.items()}
     panel.set_state(changed)
-    assert panel.state() == changed
+    assert panel.state() == {**defaults, **changed}
     moved = _picture(panel)
     assert moved != picture
     written_down = panel.state()
@@ -135,6 +151,48 @@ def test_state_round_trip_and_reset(cls):
     panel.set_state(written_down)
     assert _picture(panel) == moved
     assert cls(**{k: v for k, v in written_down.items()}).state() == written_down
+
+
+@pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
+def test_state_holds_every_argument_of_the_constructor(cls):
+    arguments = set(inspect.signature(cls).parameters) - {"caption"}
+    assert set(cls().state()) == arguments, "state() must hold every setting the panel was built with"
+    assert set(cls().settings) == arguments - set(cls().controls)
+
+
+@pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
+def test_a_panel_built_from_its_state_is_the_same_panel(cls):
+    panel = cls()
+    panel.set_state({name: sweep_values(control, 5)[3] for name, control in panel.controls.items()})
+    copy = cls(**panel.state())
+    assert copy.state() == panel.state()
+    assert _picture(copy) == _picture(panel)
+    np.testing.assert_array_equal(_pixels(copy), _pixels(panel))
+    fresh = cls()
+    fresh.set_state(fresh.state())  # a whole state, settings included, is accepted back
+    assert fresh.state() == cls().state()
+
+
+def _pixels(panel):
+    panel.fig.canvas.draw()
+    return np.asarray(panel.fig.canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize("cls,settings", [(OutlierPanel, {"seed": 3, "n_points": 6}),
+                                          (ErrorBarPanel, {"x": (0.0, 1.0, 2.5, 4.0), "y": (2.0, -1.0, 3.0, 0.5)})])
+def test_settings_fixed_at_build_time_come_back_from_the_state(cls, settings):
+    panel = cls(**settings)
+    assert {name: panel.state()[name] for name in settings} == settings
+    copy = cls(**panel.state())
+    np.testing.assert_array_equal(copy.x, panel.x)
+    np.testing.assert_array_equal(copy.y, panel.y)
+    assert _picture(copy) == _picture(panel)
+    assert not np.array_equal(cls().y, panel.y)
+    name, value = next(iter(settings.items()))
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: {name} is fixed when the panel is built.*"
+                                         rf"build a new panel instead: {cls.__name__}\(\*\*state\)"):
+        cls().set_state({name: value})
+    panel.set_state({name: list(value) if isinstance(value, tuple) else value})  # its own value is fine
 
 
 @pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)

@@ -41,6 +41,7 @@ class ErrorBarPanel(Panel):
     the default data, inputs ``[1, 2, 3]`` with targets ``[1, 2, 5]``.
     """
 
+    chapter = 1
     figsize = (8.0, 3.4)
     question = ("Switch the reduction from mean to sum: by what factor does the loss change, "
                 "and why? Which w and b make the MSE as small as possible?")
@@ -58,7 +59,8 @@ class ErrorBarPanel(Panel):
             "loss": choice("loss", [("MSE", "mse"), ("MAE (L1)", "mae")], loss),
             "reduction": choice("reduction", ["mean", "sum", "none"], reduction),
         }
-        super().__init__(controls, caption=caption)
+        data = {"x": tuple(float(v) for v in self.x), "y": tuple(float(v) for v in self.y)}
+        super().__init__(controls, settings=data, caption=caption)
 
     def _build(self):
         data_ax, loss_ax = self.fig.subplots(1, 2, width_ratios=(3, 2))
