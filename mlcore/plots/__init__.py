@@ -9,11 +9,12 @@ in place, which is what the live panels of :mod:`mlcore.widgets` build on.
 from .cached_figure import BackgroundCachedFigure, mark_dynamic
 from .contour import ContourTrajectory, contour_with_trajectory
 from .error_bars import ErrorBars, predictions_with_error_bars
+from .live_scale import LiveYScale
 from .loss_curves import LossCurves, loss_curves
 from .style import COLORS, LOSS_COLORS, course_style
 
 __all__ = [
     "loss_curves", "LossCurves", "contour_with_trajectory", "ContourTrajectory",
-    "predictions_with_error_bars", "ErrorBars", "BackgroundCachedFigure", "mark_dynamic",
+    "predictions_with_error_bars", "ErrorBars", "BackgroundCachedFigure", "mark_dynamic", "LiveYScale",
     "COLORS", "LOSS_COLORS", "course_style",
 ]
