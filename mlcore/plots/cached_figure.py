@@ -14,6 +14,12 @@ valid exactly until a static artist changes (for example ``ax.set_ylim``), which
 marks the figure stale; the next draw then renders everything again. Works with
 any canvas built on Agg (the Agg backend, the inline backend, ipympl); other
 renderers (PDF, SVG) simply draw everything every time.
+
+Only public matplotlib is used: the ``stale`` property (extended, not
+replaced), ``set_animated`` and the Agg renderer's ``copy_from_bbox`` /
+``restore_region`` of matplotlib's blitting guide. tests/test_plots.py checks
+the two behaviours of plain matplotlib the cache relies on, so a matplotlib
+release that changed them would fail there first.
 """
 
 from matplotlib.figure import Figure
@@ -37,19 +43,18 @@ class BackgroundCachedFigure(Figure):
         self.fast_draws = 0
         super().__init__(*args, **kwargs)
 
+    # matplotlib's own public ``stale`` property, extended: only static artists
+    # propagate staleness up to the figure (an animated artist's stops at
+    # itself, see Artist.stale), so a stale figure means a stale background.
     @property
     def stale(self):
-        return self._stale
+        return Figure.stale.fget(self)
 
     @stale.setter
     def stale(self, value):
-        # Only static artists propagate staleness up to the figure (animated
-        # ones stop at themselves), so a stale figure means a stale background.
-        self._stale = value
         if value:
             self._background_valid = False
-            if self.stale_callback is not None:
-                self.stale_callback(self, value)
+        Figure.stale.fset(self, value)
 
     @property
     def background_valid(self):
@@ -72,7 +77,7 @@ class BackgroundCachedFigure(Figure):
                 self._background_valid = True
         for artist in self.dynamic_artists():
             artist.draw(renderer)
-        self._stale = False
+        self.stale = False
 
     def dynamic_artists(self):
         """The artists drawn over the cached background, axes by axes, in z-order."""
