@@ -44,6 +44,8 @@ BROKEN_PANEL = FIXTURES / "broken_panel.ipynb"
 README_SCREENSHOT = os.environ.get("MLCORE_README_SCREENSHOT")
 README_PANEL = os.environ.get("MLCORE_README_PANEL", "01_errors_and_losses:2")
 README_WIDGET = ".jp-OutputArea-output:has(.widget-slider)"
+# A slider a learner can aim with: room for 50 positions 2-3 px apart.
+MIN_TRACK_PX = 120
 
 
 def _save_readme_screenshot(notebook: Path, page, panels) -> None:
@@ -89,6 +91,11 @@ def test_notebook_runs_and_every_panel_responds(notebook, open_notebook):
         )
     for number, panel in enumerate(panels, start=1):
         page.assert_rendered(number, panel)
+        narrow = {label: width for label, width in page.slider_tracks(panel).items() if width < MIN_TRACK_PX}
+        assert not narrow, (f"{notebook.name}: panel {number}: slider tracks narrower than {MIN_TRACK_PX} px "
+                            f"(a long label squeezes them): {narrow}")
+    headers = page.figure_headers()
+    assert not headers, f"{notebook.name}: figures show ipympl's header {headers}; hide it (header_visible)"
     moved = [page.move_first_slider(number, panel) for number, panel in enumerate(panels, start=1)]
     errors = page.errors()
     assert not errors, f"{notebook.name}: moving sliders produced errors:\n" + "\n\n".join(errors)

@@ -18,6 +18,7 @@ PANEL = ".jp-Cell-outputWrapper:has(.widget-slider)"
 SLIDER_HANDLE = ".widget-slider .noUi-handle"
 SLIDER_TRACK = ".widget-slider .noUi-target"
 FIGURE_CANVAS = ".jupyter-matplotlib-canvas-div > canvas:first-child"
+FIGURE_HEADER = ".jupyter-matplotlib-header"
 STDERR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -226,6 +227,19 @@ class NotebookPage:
     def unexecuted_code_cells(self) -> list[int]:
         """1-based numbers of code cells that show no execution count."""
         return self.page.evaluate(_UNEXECUTED_CELLS)
+
+    def figure_headers(self) -> list[str]:
+        """The texts of the ipympl figure headers ("Figure 1") shown anywhere in the notebook."""
+        return [header.inner_text().strip() for header in self.page.locator(FIGURE_HEADER).all()
+                if header.is_visible()]
+
+    def slider_tracks(self, panel) -> dict[str, float]:
+        """The width in pixels of each slider track of a panel, by the slider's label."""
+        widths = {}
+        for index, slider in enumerate(panel.locator(".widget-slider").all(), start=1):
+            label = slider.locator(".widget-label").first.inner_text().strip() or f"slider {index}"
+            widths[label] = slider.locator(".noUi-target").first.bounding_box()["width"]
+        return widths
 
     def panels(self):
         """Locators of the cell outputs that hold a slider, top to bottom."""
