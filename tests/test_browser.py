@@ -26,7 +26,9 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_support.chromium import new_page
 from browser_support.lab_fixtures import (  # noqa: F401  (fixtures used by name)
+    ARTIFACTS,
     CHAPTERS_DIR,
     CHAPTERS_WITHOUT_PANELS,
     FIXTURES,
@@ -37,6 +39,7 @@ from browser_support.lab_fixtures import (  # noqa: F401  (fixtures used by name
     open_notebook,
 )
 from browser_support.lab_server import isolated_env
+from browser_support.notebook_page import OPEN_TIMEOUT_MS
 from browser_support.panel_states import RECORDER, read_panel_states
 
 BROKEN_PANEL = FIXTURES / "broken_panel.ipynb"
@@ -46,6 +49,8 @@ README_PANEL = os.environ.get("MLCORE_README_PANEL", "01_errors_and_losses:2")
 README_WIDGET = ".jp-OutputArea-output:has(.widget-slider)"
 # A slider a learner can aim with: room for 50 positions 2-3 px apart.
 MIN_TRACK_PX = 120
+# JupyterLab asks about its news a moment after the page has loaded.
+NEWS_PROMPT_WAIT_S = 5.0
 
 
 def _save_readme_screenshot(notebook: Path, page, panels) -> None:
@@ -118,6 +123,41 @@ def test_notebook_runs_and_every_panel_responds(notebook, open_notebook):
             f"{result.value_before} -> {result.value_after}, {result.changed_pixels} pixels changed"
         )
     print(f"\n  {notebook.stem}: {len(panels)} panels, {elapsed:.1f} s in the browser")
+
+
+CHAPTER_1 = "chapters/01_errors_and_losses.ipynb"
+# The schema defaults JupyterLab serves are the course's overrides (.jupyter/labconfig).
+_NEWS_DEFAULT = """
+async () => (await window.jupyterapp.serviceManager.settings.fetch(
+  '@jupyterlab/apputils-extension:notification')).schema.properties.fetchNews.default
+"""
+_SHOWS = "(path) => window.jupyterapp && window.jupyterapp.shell.currentWidget && " \
+         "window.jupyterapp.shell.currentWidget.context && window.jupyterapp.shell.currentWidget.context.path === path"
+
+
+def test_the_printed_url_opens_chapter_1_with_no_news_prompt_and_no_build_output(lab, browser):
+    """The course's settings, as `make lab` applies them: the URL JupyterLab
+    prints opens chapter 1 (in any browser, not only one JupyterLab launches),
+    no "official Jupyter news?" prompt, and no build output in the file browser."""
+    printed = [url for url in lab.printed_urls() if "token=" in url]
+    chapter_1 = f"lab/tree/{CHAPTER_1}"
+    assert printed and all(url.startswith(f"{lab.base_url}/{chapter_1}?token=") for url in printed), (
+        f"JupyterLab printed {printed}, not the URL of {CHAPTER_1}")
+    page = new_page(browser)
+    try:
+        page.goto(lab.url(chapter_1))  # the printed URL, with the token it shows as "..."
+        page.wait_for_function(_SHOWS, arg=CHAPTER_1, timeout=OPEN_TIMEOUT_MS, polling=250)
+        assert page.evaluate(_NEWS_DEFAULT) == "false"
+        time.sleep(NEWS_PROMPT_WAIT_S)
+        page.screenshot(path=ARTIFACTS / "printed-url.png")
+        assert page.get_by_text("official Jupyter news").count() == 0, "JupyterLab asks about its news"
+    finally:
+        page.context.close()
+    listed = {item["name"] for item in lab.api("api/contents")["content"]}
+    assert {"chapters", "exercises", "solutions"} <= listed
+    build_output = [name for name in ("mlcore.egg-info", "build", "artifacts") if (REPO / name).exists()]
+    assert "artifacts" in build_output  # the browser tests' screenshots, so there is always one to hide
+    assert not listed & set(build_output), f"the file browser lists build output: {listed & set(build_output)}"
 
 
 def test_harness_reports_errors_and_dead_panels(open_notebook):
