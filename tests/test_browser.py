@@ -131,8 +131,12 @@ _NEWS_DEFAULT = """
 async () => (await window.jupyterapp.serviceManager.settings.fetch(
   '@jupyterlab/apputils-extension:notification')).schema.properties.fetchNews.default
 """
-_SHOWS = "(path) => window.jupyterapp && window.jupyterapp.shell.currentWidget && " \
-         "window.jupyterapp.shell.currentWidget.context && window.jupyterapp.shell.currentWidget.context.path === path"
+_SHOWS = """
+(path) => {
+  const shown = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  return Boolean(shown && shown.context && shown.context.path === path);
+}
+"""
 
 
 def test_the_printed_url_opens_chapter_1_with_no_news_prompt_and_no_build_output(lab, browser):

@@ -190,8 +190,10 @@ def _pixels(panel):
     return np.asarray(panel.fig.canvas.buffer_rgba()).copy()
 
 
-@pytest.mark.parametrize("cls,settings", [(OutlierPanel, {"seed": 3, "n_points": 6}),
-                                          (ErrorBarPanel, {"x": (0.0, 1.0, 2.5, 4.0), "y": (2.0, -1.0, 3.0, 0.5)})])
+@pytest.mark.parametrize("cls,settings", [
+    (OutlierPanel, {"seed": 3, "n_points": 6}),
+    (ErrorBarPanel, {"x": (0.0, 1.0, 2.5, 4.0), "y": (2.0, -1.0, 3.0, 0.5)}),
+])
 def test_settings_fixed_at_build_time_come_back_from_the_state(cls, settings):
     panel = cls(**settings)
     assert {name: panel.state()[name] for name in settings} == settings

@@ -223,11 +223,13 @@ _OVERFLOWS = """
     + (element.className && typeof element.className === 'string' ? '.' + element.className.split(' ')[0] : '');
   if (box.left < -1 || box.top < -1 || box.right > innerWidth + 1 || box.bottom > innerHeight + 1) {
     found.push(`the slide spans ${Math.round(box.left)},${Math.round(box.top)} to `
-               + `${Math.round(box.right)},${Math.round(box.bottom)}, off the ${innerWidth}x${innerHeight} screen`);
+               + `${Math.round(box.right)},${Math.round(box.bottom)}, `
+               + `off the ${innerWidth}x${innerHeight} screen`);
   }
   const scrolls = ['auto', 'scroll'].includes(getComputedStyle(slide).overflowY);
   if (slide.scrollHeight > slide.clientHeight + 1 && !scrolls) {
-    found.push(`its content is ${slide.scrollHeight} px tall, the slide ${slide.clientHeight} px, and it does not scroll`);
+    found.push(`its content is ${slide.scrollHeight} px tall, the slide ${slide.clientHeight} px, `
+               + 'and it does not scroll');
   }
   for (const element of slide.querySelectorAll('*')) {
     if (element.closest('.MJX_Assistive_MathML')) continue;

@@ -1,4 +1,4 @@
-"""A y axis from 0 to a top that may change at every slider step, without redrawing the background (all chapters).
+"""A y axis from 0 to a top that may move at every slider step without redrawing the background (all chapters).
 
 New axis limits mean new ticks, and new ticks mean that the figure's cached
 static background is drawn again: about 50 ms, where moving a bar costs well

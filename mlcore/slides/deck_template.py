@@ -52,7 +52,8 @@ body .reveal section img {
 SCRIPT = """
 require(
   {waitSeconds: 15},
-  ["{{ resources.reveal.url_prefix }}/dist/reveal.js", "{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"],
+  ["{{ resources.reveal.url_prefix }}/dist/reveal.js",
+   "{{ resources.reveal.url_prefix }}/plugin/notes/notes.js"],
   function (Reveal, RevealNotes) {
     window.Reveal = Reveal;
     Reveal.initialize({

@@ -131,7 +131,8 @@ class ErrorBarPanel(Panel):
 
     @staticmethod
     def loss_top(y_hat, y):
-        """The top of the loss axis: a round number above the largest bar either loss and either reduction could draw.
+        """The top of the loss axis: a round number above the largest bar that either loss and
+        either reduction could draw.
 
         It depends on the line only, so switching MSE/MAE or mean/sum compares
         bars on one scale (the sum is n times the mean, squares of big errors

@@ -1,4 +1,4 @@
-"""Sliders whose value belongs to the kernel: the browser's echoes of it are recognised and dropped (all chapters).
+"""Sliders whose value belongs to the kernel: the browser's echoes of it are dropped (all chapters).
 
 Whenever the kernel sets a slider (a panel's ``set_state`` or ``reset``), the
 slider in the browser (noUiSlider) moves its handle there and reports the
@@ -83,7 +83,7 @@ class _KernelOwnsTheValue:
         return min(max(round(along), 0), whole)
 
     def grid_value(self, value):
-        """The value of the grid position nearest to ``value``, as a tidy number (5.0, not 4.999999999999999)."""
+        """The value of the grid position nearest to ``value``, tidy: 5.0, not 4.999999999999999."""
         first, last, step = self._grid()
         position = self._position(value)
         low, high = self._ends()
@@ -104,12 +104,14 @@ class _KernelOwnsTheValue:
             return super().set_state(sync_data)
         rest = {name: value for name, value in sync_data.items() if name != "value"}
         value = sync_data["value"]
-        verdict = self._judge(value) if _is_number(value) else "move"  # the trait refuses a non-number
+        if not _is_number(value):  # the trait's own validation refuses it
+            return super().set_state(sync_data)
+        verdict = self._judge(value)
         if verdict == "move":
             self._sent.clear()
             self._applying_browser_value = True
             try:
-                return super().set_state({**rest, "value": self.grid_value(value) if _is_number(value) else value})
+                return super().set_state({**rest, "value": self.grid_value(value)})
             finally:
                 self._applying_browser_value = False
         if rest:
