@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from mlcore.plots import (BackgroundCachedFigure, LiveYScale, contour_with_trajectory, loss_curves,
-                          mark_dynamic, predictions_with_error_bars)
+                          mark_dynamic, mark_overlay, predictions_with_error_bars)
 from mlcore.plots.style import course_style
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -120,6 +120,36 @@ def test_a_legend_marked_dynamic_can_change_its_labels_without_a_full_redraw():
     pixels(fig)
     legend.get_texts()[0].set_text("slope 2.00")
     assert fig.background_valid
+
+
+def test_an_overlay_is_kept_with_the_background_until_it_changes():
+    fig, ax = cached_figure()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    label = mark_overlay(ax.text(0.1, 0.8, "top = 5"))
+    line = mark_dynamic(ax.plot([0, 1], [0.2, 0.2], color="red")[0])
+    first = pixels(fig)
+    assert fig.overlay_draws == 1
+    assert fig.dynamic_artists() == [line], "an overlay is not drawn at every draw"
+    line.set_ydata([0.4, 0.4])
+    moved = pixels(fig)
+    assert (fig.full_draws, fig.overlay_draws) == (1, 1), "moving a dynamic artist leaves the overlay cached"
+    assert not np.array_equal(first, moved)
+    label.set_text("top = 10")
+    relabelled = pixels(fig)
+    assert (fig.full_draws, fig.overlay_draws) == (1, 2)
+    assert not np.array_equal(moved, relabelled)
+    fig.stale = True  # a full redraw shows the same picture
+    np.testing.assert_array_equal(relabelled, pixels(fig))
+    label.set_visible(False)
+    hidden = pixels(fig)
+    pixels(fig)
+    assert fig.overlay_draws == 4, "a hidden overlay is not redrawn at every draw"
+    line_only, other_ax = cached_figure()
+    other_ax.set_xlim(0, 1)
+    other_ax.set_ylim(0, 1)
+    mark_dynamic(other_ax.plot([0, 1], [0.4, 0.4], color="red")[0])
+    np.testing.assert_array_equal(hidden, pixels(line_only))
 
 
 def test_mark_dynamic_leaves_artists_of_an_ordinary_figure_alone():
@@ -257,9 +287,14 @@ def test_live_scale_draws_a_value_where_an_ordinary_axis_from_0_to_top_would(top
 def test_live_scale_moves_its_top_over_the_cached_background():
     fig, ax, scale, bar = _live_scale_figure(5.0)
     before = pixels(fig)
+    bar.set_height(3.0)
+    pixels(fig)
+    assert fig.overlay_draws == 1, "its ticks are drawn again only when the top moves"
     scale.set_top(10.0)
     after = pixels(fig)
-    assert (fig.full_draws, fig.fast_draws) == (1, 1)
+    assert (fig.full_draws, fig.fast_draws, fig.overlay_draws) == (1, 2, 2)
+    bar.set_height(4.0)
+    after = pixels(fig)
     assert not np.array_equal(before, after)
     bar_top = scale.transform.transform((0.0, 4.0))[1]
     axes = ax.get_window_extent()

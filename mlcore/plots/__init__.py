@@ -6,7 +6,7 @@ returns a small object whose ``update``/``set_...`` method changes the picture
 in place, which is what the live panels of :mod:`mlcore.widgets` build on.
 """
 
-from .cached_figure import BackgroundCachedFigure, mark_dynamic
+from .cached_figure import BackgroundCachedFigure, mark_dynamic, mark_overlay
 from .contour import ContourTrajectory, contour_with_trajectory
 from .error_bars import ErrorBars, predictions_with_error_bars
 from .live_scale import LiveYScale
@@ -15,6 +15,7 @@ from .style import COLORS, LOSS_COLORS, course_style
 
 __all__ = [
     "loss_curves", "LossCurves", "contour_with_trajectory", "ContourTrajectory",
-    "predictions_with_error_bars", "ErrorBars", "BackgroundCachedFigure", "mark_dynamic", "LiveYScale",
+    "predictions_with_error_bars", "ErrorBars", "BackgroundCachedFigure", "mark_dynamic", "mark_overlay",
+    "LiveYScale",
     "COLORS", "LOSS_COLORS", "course_style",
 ]

@@ -5,9 +5,9 @@ static background is drawn again: about 50 ms, where moving a bar costs well
 under one. For a quantity that starts at 0 (a loss, a count) the axes' own
 limits can stay fixed at [0, 1] instead. The artists that show the quantity
 are drawn through a transform that divides by the top, and the tick labels,
-tick marks and grid lines of the y axis are dynamic artists. Changing the top
-then changes that transform and those few artists, which are drawn over the
-cached background anyway.
+tick marks and grid lines of the y axis are an overlay on the cached
+background (:func:`~mlcore.plots.cached_figure.mark_overlay`): changing the
+top changes that transform and redraws those few artists, once.
 
 Artists keep their true values (a bar's ``get_height()`` is the loss itself);
 only the picture is scaled.
@@ -20,7 +20,7 @@ from matplotlib.markers import TICKLEFT
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Affine2D
 
-from .cached_figure import mark_dynamic
+from .cached_figure import mark_overlay
 
 __all__ = ["LiveYScale"]
 
@@ -55,7 +55,7 @@ class LiveYScale:
         self.grid = ax.add_collection(LineCollection(
             [], transform=ax.get_yaxis_transform(), colors=rc["grid.color"], alpha=rc["grid.alpha"],
             linewidths=rc["grid.linewidth"], linestyles=rc["grid.linestyle"], zorder=0.5))
-        mark_dynamic(*self.labels, self.ticks, self.grid)
+        mark_overlay(*self.labels, self.ticks, self.grid)
         self.set_top(top)
 
     def tick_values(self, top):
