@@ -24,10 +24,18 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 
 # JupyterLab refuses to run as root unless told to (containers often run as root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# The course's JupyterLab settings live in .jupyter/ (chapter 1 as the page the
+# printed URL opens, build output hidden, no news prompt, no deck left
+# presenting); they come before any JUPYTER_CONFIG_PATH of yours.
+COURSE_CONFIG_PATH := $(CURDIR)/.jupyter$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
+# More options for JupyterLab, e.g. in a container:
+#   make lab LAB_ARGS="--ip=0.0.0.0 --no-browser"
+LAB_ARGS ?=
 
 lab: $(VENV)/.course
 	# The repository is the root, so the file browser reaches exercises/ and solutions/ too.
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --ServerApp.root_dir="$(CURDIR)" chapters/01_errors_and_losses.ipynb
+	JUPYTER_CONFIG_PATH="$(COURSE_CONFIG_PATH)" $(BIN)/jupyter lab $(ALLOW_ROOT) \
+		--ServerApp.root_dir="$(CURDIR)" $(LAB_ARGS)
 
 test: $(VENV)/.test
 	$(BIN)/python -m pytest

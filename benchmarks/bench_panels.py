@@ -1,16 +1,26 @@
-"""How fast does each live panel answer a control change? (Every panel in mlcore.widgets.__all__.)
+"""How fast does each live panel answer a move of its controls? (Every panel in mlcore.widgets.__all__.)
 
 Run:  python benchmarks/bench_panels.py  [--changes N] [--strict]
 
 For every panel listed in ``mlcore.widgets.__all__`` (so the panels of later
-chapters are covered as soon as they are listed), every control is swept over
-its whole range (``mlcore.widgets.controls.sweep_values``) and each change is
-timed as the learner feels it: the callback plus ``fig.canvas.draw()`` on Agg.
-The target is a median of at most 30 ms for every panel.
+chapters are covered as soon as they are listed), each move is timed as the
+learner feels it: the callback plus ``fig.canvas.draw()`` on Agg. Three kinds
+of move, each over the controls' whole range:
+
+  steps     -- one control at a time, swept from one end to the other in
+               small equal steps (dragging a slider);
+  jumps     -- one control at a time, alternating between the lower and the
+               upper half of its range (clicking on a slider's track);
+  set_state -- every control at once to a new setting that jumps (a guided
+               task's cell, or ``reset``).
+
+The target is 30 ms for every move: a median of at most 30 ms for each kind
+of move of every panel (p95 is printed beside it).
 
 Next to it, in the same run:
+  full draws   -- moves that had to redraw the static background;
   full redraw  -- the same draw with the cached background thrown away, i.e.
-                  what every change would cost without the cache;
+                  what every move would cost without the cache;
   PNG fallback -- callback + draw + PNG encoding, the path taken when ipympl
                   is not active (inline backend) and the panel is on screen.
 A last table times chapter 3's contour + 200-step trajectory picture rebuilt
@@ -29,7 +39,7 @@ import numpy as np  # noqa: E402
 import mlcore.widgets  # noqa: E402
 from mlcore.plots import contour_with_trajectory  # noqa: E402
 from mlcore.widgets.canvas import png_bytes  # noqa: E402
-from mlcore.widgets.controls import sweep_values  # noqa: E402
+from mlcore.widgets.controls import jump_values, sweep_values  # noqa: E402
 
 TARGET_MS = 30.0
 
@@ -45,42 +55,56 @@ def percentile(values, q):
     return float(np.percentile(values, q))
 
 
-def time_changes(panel, name, values, after):
-    """Milliseconds per change of control `name` to each of `values`, each followed by `after()`."""
-    control = panel.controls[name]
+def timed(moves, after):
+    """Milliseconds of each move (a function), each followed by ``after()``."""
     times = []
-    for value in values:
+    for move in moves:
         start = time.perf_counter()
-        control.value = value
+        move()
         after()
         times.append((time.perf_counter() - start) * 1e3)
     return times
 
 
+def control_moves(panel, name, values):
+    control = panel.controls[name]
+    return [lambda value=value: setattr(control, "value", value) for value in values]
+
+
+def stats(times):
+    return statistics.median(times), percentile(times, 95)
+
+
 def bench_panel(cls, changes):
+    """Per-control rows ``(control, steps median, p95, jumps median, p95)`` and a summary dict."""
     panel = cls()
-    panel.fig.canvas.draw()
-    rows, every = [], []
+    draw = panel.fig.canvas.draw
+    draw()
     full_draws = panel.fig.full_draws
+    rows, steps, jumps = [], [], []
     for name, control in panel.controls.items():
-        values = sweep_values(control, changes)
-        times = time_changes(panel, name, values, panel.fig.canvas.draw)
-        every += times
-        rows.append((name, len(times), statistics.median(times), percentile(times, 95)))
+        stepped = timed(control_moves(panel, name, sweep_values(control, changes)), draw)
+        jumped = timed(control_moves(panel, name, jump_values(control, changes)), draw)
+        steps += stepped
+        jumps += jumped
+        rows.append((name, *stats(stepped), *stats(jumped)))
+    settings = [{name: jump_values(control, changes)[k] for name, control in panel.controls.items()}
+                for k in range(changes)]
+    set_states = timed([lambda setting=setting: panel.set_state(setting) for setting in settings], draw)
     full_draws = panel.fig.full_draws - full_draws
 
     def full_redraw():
         panel.fig.stale = True
-        panel.fig.canvas.draw()
+        draw()
 
     name, control = next(iter(panel.controls.items()))
-    uncached = time_changes(panel, name, sweep_values(control, changes), full_redraw)
+    uncached = timed(control_moves(panel, name, jump_values(control, changes)), full_redraw)
     panel.widget  # on screen without ipympl: every change now re-encodes the PNG
-    fallback = time_changes(panel, name, sweep_values(control, changes), lambda: None)
+    fallback = timed(control_moves(panel, name, jump_values(control, changes)), lambda: None)
     summary = {
-        "changes": len(every), "median": statistics.median(every), "p95": percentile(every, 95),
-        "full_draws": full_draws, "uncached": statistics.median(uncached),
-        "fallback": statistics.median(fallback),
+        "moves": len(steps) + len(jumps) + len(set_states), "steps": stats(steps), "jumps": stats(jumps),
+        "set_state": stats(set_states), "full_draws": full_draws,
+        "uncached": statistics.median(uncached), "fallback": statistics.median(fallback),
     }
     return rows, summary
 
@@ -120,31 +144,35 @@ def main():
     parser.add_argument("--strict", action="store_true", help="exit 1 if a panel misses the target")
     args = parser.parse_args()
 
-    print(f"Panel response to a control change: callback + fig.canvas.draw() on Agg, in ms "
-          f"({args.changes} changes per control, swept over its range)\n")
-    header = f"{'panel':<16} {'control':<16} {'changes':>7} {'median':>8} {'p95':>8}"
+    print(f"Panel response to a move: callback + fig.canvas.draw() on Agg, in ms "
+          f"({args.changes} moves per control and kind)\n")
+    header = (f"{'panel':<16} {'control':<16} {'steps median':>12} {'p95':>6} "
+              f"{'jumps median':>12} {'p95':>6}")
     print(header)
     print("-" * len(header))
     summaries = {}
     for name in mlcore.widgets.__all__:
         rows, summaries[name] = bench_panel(getattr(mlcore.widgets, name), args.changes)
-        for control, count, median, p95 in rows:
-            print(f"{name:<16} {control:<16} {count:>7} {median:>8.1f} {p95:>8.1f}")
+        for control, step_median, step_p95, jump_median, jump_p95 in rows:
+            print(f"{name:<16} {control:<16} {step_median:>12.1f} {step_p95:>6.1f} "
+                  f"{jump_median:>12.1f} {jump_p95:>6.1f}")
 
-    print(f"\nPer panel, all controls together (target: median <= {TARGET_MS:.0f} ms)\n")
-    header = (f"{'panel':<16} {'changes':>7} {'median':>8} {'p95':>8} {'full draws':>10} "
-              f"{'full redraw':>11} {'speed-up':>8} {'PNG fallback':>12}  target")
+    print(f"\nPer panel, all controls together (target: median <= {TARGET_MS:.0f} ms for every kind of move)\n")
+    header = (f"{'panel':<16} {'moves':>5} {'steps median':>12} {'p95':>6} {'jumps median':>12} {'p95':>6} "
+              f"{'set_state median':>16} {'p95':>6} {'full draws':>10} {'full redraw':>11} "
+              f"{'PNG fallback':>12}  target")
     print(header)
     print("-" * len(header))
     missed = []
     for name, s in summaries.items():
-        met = s["median"] <= TARGET_MS
+        met = all(s[kind][0] <= TARGET_MS for kind in ("steps", "jumps", "set_state"))
         if not met:
             missed.append(name)
-        print(f"{name:<16} {s['changes']:>7} {s['median']:>8.1f} {s['p95']:>8.1f} {s['full_draws']:>10} "
-              f"{s['uncached']:>11.1f} {s['uncached'] / s['median']:>7.1f}x {s['fallback']:>12.1f}  "
-              f"{'met' if met else 'MISSED'}")
-    print("\n'full draws': changes that had to redraw the static background (new axis limits).")
+        print(f"{name:<16} {s['moves']:>5} {s['steps'][0]:>12.1f} {s['steps'][1]:>6.1f} "
+              f"{s['jumps'][0]:>12.1f} {s['jumps'][1]:>6.1f} {s['set_state'][0]:>16.1f} "
+              f"{s['set_state'][1]:>6.1f} {s['full_draws']:>10} {s['uncached']:>11.1f} "
+              f"{s['fallback']:>12.1f}  {'met' if met else 'MISSED'}")
+    print("\n'full draws': moves that had to redraw the static background (new axis limits).")
 
     rebuild, in_place = bench_contour()
     print("\nContour + 200-step trajectory (chapters 3 and 6), median ms")
@@ -156,7 +184,7 @@ def main():
         if args.strict:
             raise SystemExit(1)
     else:
-        print(f"\nEvery panel meets the target (median <= {TARGET_MS:.0f} ms).")
+        print(f"\nEvery panel meets the target (median <= {TARGET_MS:.0f} ms for steps, jumps and set_state).")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from nbval.plugin import find_comment_markers, find_metadata_tags
 
+import mlcore.widgets
+
 CHAPTERS_DIR = Path(__file__).resolve().parent.parent / "chapters"
 CHAPTERS = sorted(CHAPTERS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
@@ -35,13 +37,11 @@ LEARNER_NOTEBOOKS = CHAPTERS + sorted((CHAPTERS_DIR.parent / "solutions").glob("
     (CHAPTERS_DIR.parent / "exercises").glob("*.ipynb"))
 # Outputs nbval cannot compare reliably: widgets, pictures and ipympl's HTML fallback.
 RICH_MIME_TYPES = ("application/vnd.jupyter.widget-view+json", "image/png", "text/html")
-# The live panels each chapter must show (issue 4); later chapters add their own rows.
-REQUIRED_PANELS = {
-    1: {"OutlierPanel", "LossShapePanel", "ErrorBarPanel"},
-    2: {"SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"},
-    3: {"LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel", "BatchSizePanel"},
-    4: {"ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"},
-}
+# The live panels each chapter must show: every panel of mlcore.widgets.__all__ (the one
+# registry of panels), under the chapter its class attribute `chapter` names.
+REQUIRED_PANELS = {}
+for _name in mlcore.widgets.__all__:
+    REQUIRED_PANELS.setdefault(getattr(mlcore.widgets, _name).chapter, set()).add(_name)
 PANEL_CONSTRUCTION = re.compile(r"^(\w+)\s*=\s*(\w+Panel)\(", re.MULTILINE)
 # Every chapter is in exactly one of these lists, so that a new chapter forces a decision.
 WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy", "03_gradient_descent",

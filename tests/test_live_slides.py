@@ -21,17 +21,24 @@ import json
 import time
 
 import pytest
-from browser_support.deck import PLUGIN, Deck
+from browser_support.chromium import new_page
+from browser_support.deck import PLUGIN, PRESENTING, START_TIMEOUT_MS, Deck
 from browser_support.lab_fixtures import (  # noqa: F401  (fixtures used by name)
+    ARTIFACTS,
     CHAPTERS_WITHOUT_PANELS,
+    REPO,
     browser,
     chapter_params,
     lab,
     open_notebook,
 )
+from browser_support.lab_server import running_lab
 from browser_support.notebook_page import FIGURE_CANVAS, PANEL
 
 PREFIX = "slides-"
+MENU_BAR = "#jp-menu-panel"
+# A deck left on restarts a moment after the page has loaded.
+DECK_RESTART_WAIT_S = 8.0
 
 
 @pytest.fixture
@@ -88,6 +95,25 @@ def _check_panel_on_slide(deck: Deck, number: int, cell: int):
         f"(the deck now shows cells {deck.slide().shown})"
     )
     return moved
+
+
+def test_a_deck_left_presenting_is_off_in_the_next_session(browser, tmp_path):
+    """Closing the tab while presenting leaves jupyterlab-slideshow's "active"
+    setting on, and the extension restarts the deck on the next page load,
+    without menus. The course's settings switch it off when JupyterLab starts,
+    so chapter 1 opens as a notebook with its menu bar."""
+    left_on = {PLUGIN.replace(":", "/"): {"active": True}}
+    with running_lab(REPO, ARTIFACTS / "jupyterlab-deck-left-on.log", user_settings=left_on) as server:
+        page = new_page(browser)
+        try:
+            page.goto(server.url("lab/tree/chapters/01_errors_and_losses.ipynb"))
+            page.wait_for_selector(MENU_BAR, timeout=START_TIMEOUT_MS)
+            time.sleep(DECK_RESTART_WAIT_S)
+            page.screenshot(path=ARTIFACTS / "deck-left-on-next-session.png")
+            assert page.locator(PRESENTING).count() == 0, "the next session opened in deck mode"
+            assert page.locator(MENU_BAR).is_visible()
+        finally:
+            page.context.close()
 
 
 @pytest.mark.parametrize("notebook", chapter_params())

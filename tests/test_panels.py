@@ -6,7 +6,10 @@ panel must show a diverged state instead of printing numpy warnings.
 """
 
 import base64
+import importlib
+import inspect
 import os
+import pkgutil
 import subprocess
 import sys
 import textwrap
@@ -23,7 +26,7 @@ import mlcore.widgets
 from mlcore.plots import mark_dynamic
 from mlcore.widgets import ErrorBarPanel, LossShapePanel, OutlierPanel, SaturationPanel, SoftmaxPanel
 from mlcore.widgets.base import Diverged, Panel
-from mlcore.widgets.controls import log_slider, sweep_values
+from mlcore.widgets.controls import jump_values, log_slider, sweep_values
 from mlcore.widgets.line_fits import fit_huber, fit_mae, fit_mse
 from oracle import RTOL64
 
@@ -50,13 +53,23 @@ def sweep(panel, count=5):
 
 # ------------------------------------------------------------ every panel
 
-def test_all_lists_exactly_the_panels():
-    assert mlcore.widgets.__all__ == ["OutlierPanel", "LossShapePanel", "ErrorBarPanel",
-                                      "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
-                                      "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
-                                      "BatchSizePanel",
-                                      "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"]
-    assert all(issubclass(cls, Panel) for cls in PANELS)
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_all_is_the_registry_of_every_panel_and_its_chapter():
+    for module in pkgutil.iter_modules(mlcore.widgets.__path__):
+        importlib.import_module(f"mlcore.widgets.{module.name}")
+    defined = {cls for cls in _subclasses(Panel) if cls.__module__.startswith("mlcore.widgets.")}
+    assert len(set(mlcore.widgets.__all__)) == len(mlcore.widgets.__all__), "a panel listed twice"
+    assert set(PANELS) == defined, "every Panel subclass in mlcore.widgets is listed in __all__, and only those"
+    assert {"OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel"} \
+        <= set(mlcore.widgets.__all__)
+    for cls in PANELS:
+        assert type(cls.chapter) is int and cls.chapter >= 1, f"{cls.__name__}.chapter must name its chapter"
+    assert OutlierPanel.chapter == 1 and SoftmaxPanel.chapter == 2
 
 
 @pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
@@ -64,7 +77,7 @@ def test_panel_builds_with_no_arguments_and_exposes_controls_and_figure(cls):
     panel = cls()
     assert isinstance(panel.fig, Figure)
     assert panel.controls and all(isinstance(c, ipywidgets.ValueWidget) for c in panel.controls.values())
-    assert panel.state() == {name: c.value for name, c in panel.controls.items()}
+    assert panel.state() == {**{name: c.value for name, c in panel.controls.items()}, **panel.settings}
     assert panel.diverged is None
     assert panel.caption.value, "every panel asks its question in a caption"
 
@@ -79,14 +92,11 @@ def test_every_control_changes_the_picture_in_place_without_new_figures(cls):
     for name, control in panel.controls.items():
         pictures = {_picture(panel)}
         for value in sweep_values(control, 3):
-            limits = _limits(panel)
             full_draws = panel.fig.full_draws
             control.value = value
             panel.fig.canvas.draw()
             pictures.add(_picture(panel))
-            # Only a change of axes limits (new ticks) may redraw the static background.
-            if _limits(panel) == limits:
-                assert panel.fig.full_draws == full_draws, f"{name}={value!r} redrew the background"
+            assert panel.fig.full_draws == full_draws, f"{name}={value!r} redrew the background"
         assert len(pictures) > 1, f"changing {name} did not change the picture"
     assert plt.get_fignums() == []
     assert list(panel.fig.axes) == axes
@@ -94,8 +104,23 @@ def test_every_control_changes_the_picture_in_place_without_new_figures(cls):
     assert all(a is b for a, b in zip(all_artists(panel.fig), artists))
 
 
-def _limits(panel):
-    return [(ax.get_xlim(), ax.get_ylim()) for ax in panel.fig.axes]
+@pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
+def test_jumps_across_the_range_and_set_state_keep_the_cached_background(cls):
+    # A jump must not change axis limits: new limits redraw the whole figure
+    # (~50 ms), over the 30 ms a move may take (benchmarks/bench_panels.py).
+    panel = cls()
+    panel.fig.canvas.draw()
+    full_draws = panel.fig.full_draws
+    for name, control in panel.controls.items():
+        for value in jump_values(control, 6):
+            control.value = value
+            panel.fig.canvas.draw()
+            assert panel.fig.full_draws == full_draws, f"{name}={value!r} redrew the background"
+    for k in range(6):
+        setting = {name: jump_values(control, 6)[k] for name, control in panel.controls.items()}
+        panel.set_state(setting)
+        panel.fig.canvas.draw()
+        assert panel.fig.full_draws == full_draws, f"set_state({setting}) redrew the background"
 
 
 def _picture(panel):
@@ -128,7 +153,7 @@ def test_state_round_trip_and_reset(cls):
     picture = _picture(panel)
     changed = {name: sweep_values(control, 3)[1] for name, control in panel.controls.items()}
     panel.set_state(changed)
-    assert panel.state() == changed
+    assert panel.state() == {**defaults, **changed}
     moved = _picture(panel)
     assert moved != picture
     written_down = panel.state()
@@ -138,6 +163,50 @@ def test_state_round_trip_and_reset(cls):
     panel.set_state(written_down)
     assert _picture(panel) == moved
     assert cls(**{k: v for k, v in written_down.items()}).state() == written_down
+
+
+@pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
+def test_state_holds_every_argument_of_the_constructor(cls):
+    arguments = set(inspect.signature(cls).parameters) - {"caption"}
+    assert set(cls().state()) == arguments, "state() must hold every setting the panel was built with"
+    assert set(cls().settings) == arguments - set(cls().controls)
+
+
+@pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
+def test_a_panel_built_from_its_state_is_the_same_panel(cls):
+    panel = cls()
+    panel.set_state({name: sweep_values(control, 5)[3] for name, control in panel.controls.items()})
+    copy = cls(**panel.state())
+    assert copy.state() == panel.state()
+    assert _picture(copy) == _picture(panel)
+    np.testing.assert_array_equal(_pixels(copy), _pixels(panel))
+    fresh = cls()
+    fresh.set_state(fresh.state())  # a whole state, settings included, is accepted back
+    assert fresh.state() == cls().state()
+
+
+def _pixels(panel):
+    panel.fig.canvas.draw()
+    return np.asarray(panel.fig.canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize("cls,settings", [
+    (OutlierPanel, {"seed": 3, "n_points": 6}),
+    (ErrorBarPanel, {"x": (0.0, 1.0, 2.5, 4.0), "y": (2.0, -1.0, 3.0, 0.5)}),
+])
+def test_settings_fixed_at_build_time_come_back_from_the_state(cls, settings):
+    panel = cls(**settings)
+    assert {name: panel.state()[name] for name in settings} == settings
+    copy = cls(**panel.state())
+    np.testing.assert_array_equal(copy.x, panel.x)
+    np.testing.assert_array_equal(copy.y, panel.y)
+    assert _picture(copy) == _picture(panel)
+    assert not np.array_equal(cls().y, panel.y)
+    name, value = next(iter(settings.items()))
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: {name} is fixed when the panel is built.*"
+                                         rf"build a new panel instead: {cls.__name__}\(\*\*state\)"):
+        cls().set_state({name: value})
+    panel.set_state({name: list(value) if isinstance(value, tuple) else value})  # its own value is fine
 
 
 @pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
@@ -475,7 +544,7 @@ def test_error_bar_readout_and_bars_are_torchs_loss_with_each_reduction(loss, re
         assert panel.total_bar.get_visible()
         np.testing.assert_allclose(panel.total_bar.get_height(), expected, rtol=RTOL64)
         assert f"reduction='{reduction}') = {float(expected):.4f}" in panel.readout.value
-    assert max(per_sample.max(), float(expected.max())) <= panel.loss_ax.get_ylim()[1]
+    assert max(per_sample.max(), float(expected.max())) <= panel.loss_scale.top
 
 
 def test_error_bar_defaults_reproduce_the_course_facts():
@@ -494,10 +563,28 @@ def test_error_bars_join_each_target_to_its_prediction():
 
 
 def test_error_bar_loss_axis_grows_and_shrinks_with_the_bars():
-    panel = ErrorBarPanel(w=4.0, b=4.0, reduction="sum")
-    assert panel.total_bar.get_height() <= panel.loss_ax.get_ylim()[1]
+    panel = ErrorBarPanel(w=3.0, b=3.0, reduction="sum")
+    assert panel.total_bar.get_height() == pytest.approx(123.0)  # errors 5, 7, 7
+    assert panel.loss_scale.top == 200.0  # the round number above 1.15 x the largest bar, 123
     panel.set_state(w=1.0, b=0.0, reduction="mean")
-    assert panel.loss_ax.get_ylim()[1] <= 4 * 1.15 * 4.0
+    assert panel.loss_scale.top == 5.0  # the largest bar is now the sum of MSE, 4
+    assert panel.loss_ax.get_ylim() == (0.0, 1.0), "the axes' own limits never move"
+
+
+def test_error_bar_predictions_stay_on_the_plot_at_every_slider_setting():
+    panel = ErrorBarPanel()
+    low, high = panel.error_bars.ax.get_ylim()
+    for w in (panel.controls["w"].min, panel.controls["w"].max):
+        for b in (panel.controls["b"].min, panel.controls["b"].max):
+            panel.set_state(w=w, b=b)
+            predictions = panel.error_bars.predictions.get_ydata()
+            assert low < predictions.min() and predictions.max() < high, f"w={w}, b={b}"
+    assert low < panel.y.min() and panel.y.max() < high
+
+
+def test_error_bar_samples_are_labelled_by_their_input():
+    panel = ErrorBarPanel(x=(0.5, 2.0, 4.0), y=(1.0, 1.0, 1.0))
+    assert [label.get_text() for label in panel.loss_ax.get_xticklabels()] == ["x=0.5", "x=2", "x=4", "loss"]
 
 
 def test_error_bar_panel_refuses_mismatched_data():

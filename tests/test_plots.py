@@ -1,15 +1,18 @@
 """mlcore.plots: the static helpers the chapters share, and the background-caching figure."""
 
 import io
+import warnings
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from mlcore.plots import (BackgroundCachedFigure, contour_with_trajectory, loss_curves, mark_dynamic,
-                          predictions_with_error_bars)
+from mlcore.plots import (BackgroundCachedFigure, LiveYScale, contour_with_trajectory, loss_curves,
+                          mark_dynamic, mark_overlay, predictions_with_error_bars)
+from mlcore.plots.style import course_style
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -29,6 +32,41 @@ def cached_figure():
 def pixels(fig):
     fig.canvas.draw()
     return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+# ------------------------------------------- what the cache relies on in matplotlib
+
+def test_matplotlib_keeps_an_animated_artists_changes_from_marking_its_figure_stale():
+    fig = Figure(figsize=(3, 2))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    line = ax.plot([0, 1], [0, 1])[0]
+    line.set_animated(True)
+    fig.canvas.draw()
+    assert not fig.stale
+    line.set_ydata([1, 0])
+    line.set_color("red")
+    assert not fig.stale, "an animated artist's change must stop at the artist"
+    ax.set_ylim(-2, 2)
+    assert fig.stale, "a static change must reach the figure"
+
+
+def test_matplotlib_leaves_animated_artists_out_of_the_figures_draw_and_blits_with_agg():
+    fig = Figure(figsize=(3, 2))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    empty = pixels(fig)
+    line = ax.plot([0, 1], [0.5, 0.5], linewidth=5, color="red")[0]
+    line.set_animated(True)
+    np.testing.assert_array_equal(pixels(fig), empty)
+    renderer = fig.canvas.get_renderer()
+    background = renderer.copy_from_bbox(fig.bbox)
+    ax.draw_artist(line)
+    assert np.any(np.asarray(fig.canvas.buffer_rgba()) != empty)
+    renderer.restore_region(background)
+    np.testing.assert_array_equal(np.asarray(fig.canvas.buffer_rgba()), empty)
 
 
 # --------------------------------------------------------- cached figure
@@ -82,6 +120,36 @@ def test_a_legend_marked_dynamic_can_change_its_labels_without_a_full_redraw():
     pixels(fig)
     legend.get_texts()[0].set_text("slope 2.00")
     assert fig.background_valid
+
+
+def test_an_overlay_is_kept_with_the_background_until_it_changes():
+    fig, ax = cached_figure()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    label = mark_overlay(ax.text(0.1, 0.8, "top = 5"))
+    line = mark_dynamic(ax.plot([0, 1], [0.2, 0.2], color="red")[0])
+    first = pixels(fig)
+    assert fig.overlay_draws == 1
+    assert fig.dynamic_artists() == [line], "an overlay is not drawn at every draw"
+    line.set_ydata([0.4, 0.4])
+    moved = pixels(fig)
+    assert (fig.full_draws, fig.overlay_draws) == (1, 1), "moving a dynamic artist leaves the overlay cached"
+    assert not np.array_equal(first, moved)
+    label.set_text("top = 10")
+    relabelled = pixels(fig)
+    assert (fig.full_draws, fig.overlay_draws) == (1, 2)
+    assert not np.array_equal(moved, relabelled)
+    fig.stale = True  # a full redraw shows the same picture
+    np.testing.assert_array_equal(relabelled, pixels(fig))
+    label.set_visible(False)
+    hidden = pixels(fig)
+    pixels(fig)
+    assert fig.overlay_draws == 4, "a hidden overlay is not redrawn at every draw"
+    line_only, other_ax = cached_figure()
+    other_ax.set_xlim(0, 1)
+    other_ax.set_ylim(0, 1)
+    mark_dynamic(other_ax.plot([0, 1], [0.4, 0.4], color="red")[0])
+    np.testing.assert_array_equal(hidden, pixels(line_only))
 
 
 def test_mark_dynamic_leaves_artists_of_an_ordinary_figure_alone():
@@ -185,3 +253,80 @@ def test_predictions_with_error_bars_join_targets_and_predictions():
     np.testing.assert_array_equal([s[1][1] for s in bars.bars.get_segments()], [0, 0, 0])
     with pytest.raises(ValueError, match="has 2 values but there are 3 targets"):
         bars.update([1.0, 2.0])
+
+
+# ------------------------------------------------------------ live y scale
+
+def _live_scale_figure(top):
+    with course_style():
+        fig, ax = cached_figure()
+        bar = ax.bar([0.0], [4.0])[0]
+        scale = LiveYScale(ax, top)
+        bar.set_transform(scale.transform)
+        mark_dynamic(bar)
+    return fig, ax, scale, bar
+
+
+@pytest.mark.parametrize("top,labels", [(5.0, ["0", "1", "2", "3", "4", "5"]),
+                                        (2.0, ["0.0", "0.5", "1.0", "1.5", "2.0"]),
+                                        (500.0, ["0", "100", "200", "300", "400", "500"]),
+                                        (0.2, ["0.00", "0.05", "0.10", "0.15", "0.20"])])
+def test_live_scale_draws_a_value_where_an_ordinary_axis_from_0_to_top_would(top, labels):
+    fig, ax, scale, bar = _live_scale_figure(top)
+    assert [label.get_text() for label in scale.labels if label.get_visible()] == labels
+    plain = Figure(figsize=(4, 3))
+    FigureCanvasAgg(plain)
+    plain_ax = plain.add_subplot()
+    plain_ax.set_ylim(0.0, top)
+    for value in (0.0, top / 3, top):
+        np.testing.assert_allclose(scale.transform.transform((0.0, value))[1],
+                                   plain_ax.transData.transform((0.0, value))[1], rtol=1e-12)
+    assert bar.get_height() == 4.0, "the artist keeps its true value; only the picture is scaled"
+
+
+def test_live_scale_moves_its_top_over_the_cached_background():
+    fig, ax, scale, bar = _live_scale_figure(5.0)
+    before = pixels(fig)
+    bar.set_height(3.0)
+    pixels(fig)
+    assert fig.overlay_draws == 1, "its ticks are drawn again only when the top moves"
+    scale.set_top(10.0)
+    after = pixels(fig)
+    assert (fig.full_draws, fig.fast_draws, fig.overlay_draws) == (1, 2, 2)
+    bar.set_height(4.0)
+    after = pixels(fig)
+    assert not np.array_equal(before, after)
+    bar_top = scale.transform.transform((0.0, 4.0))[1]
+    axes = ax.get_window_extent()
+    np.testing.assert_allclose((bar_top - axes.y0) / axes.height, 0.4, rtol=1e-12)
+    fig.stale = True  # the fast draw shows what a full redraw shows
+    np.testing.assert_array_equal(after, pixels(fig))
+
+
+def test_live_scale_refuses_a_top_that_is_not_positive():
+    _, _, scale, _ = _live_scale_figure(5.0)
+    with pytest.raises(ValueError, match="must be positive, got 0.0"):
+        scale.set_top(0.0)
+
+
+@pytest.fixture
+def ipympl_backend():
+    """pyplot on ipympl's backend, as after `%matplotlib widget`; the backend before afterwards."""
+    backend = matplotlib.get_backend()
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    yield
+    plt.switch_backend(backend)
+
+
+def test_with_ipympl_a_static_figure_shows_no_figure_number_header(ipympl_backend):
+    with warnings.catch_warnings():
+        # ipympl's toolbar passes its canvas on to traitlets, which warns on
+        # every figure: a library's DeprecationWarning, which notebooks hide.
+        warnings.filterwarnings("ignore", r"Passing unrecognized arguments to super\(Toolbar\)",
+                                DeprecationWarning)
+        picture = predictions_with_error_bars([1.0, 2.0], [1.0, 3.0], [1.5, 2.5])
+        curves = loss_curves([3.0, 2.0, 1.0])
+    canvas = picture.ax.figure.canvas
+    assert type(canvas).__module__.startswith("ipympl")
+    assert canvas.header_visible is False
+    assert curves.ax.figure.canvas.header_visible is False

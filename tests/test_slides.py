@@ -1,10 +1,14 @@
-"""The lecture decks (`python -m mlcore.slides`) hold every slide of a chapter and work offline.
+"""The lecture decks (`python -m mlcore.slides`) hold every slide of a chapter, work offline and fit the screen.
 
 Each deck is built as `make slides` builds it. Its slides are counted against
 the notebook's `slideshow` metadata, counted independently of nbconvert; it
 must name no CDN and every file it loads must be in the deck's folder. Then
 Chromium opens it from disk with every non-file request blocked: reveal.js
-must start and the equations must be typeset by the local MathJax.
+must start and the equations must be typeset by the local MathJax. Last, on a
+1280x720 screen, every slide (with all its fragments shown) must fit: nothing
+sticks out of the screen or the slide, nothing is cut at the right edge, and
+content taller than the slide scrolls inside it. Screenshots of every slide
+go to artifacts/slides/<notebook>/.
 """
 
 import re
@@ -105,7 +109,7 @@ def _parse(deck: Path) -> tuple[_DeckParser, str]:
     parser.feed(html)
     # ES modules and require() calls load scripts that no tag names.
     parser.loaded += re.findall(r"""import\s+\w+\s+from\s+['"]([^'"]+)['"]""", html)
-    for call in re.findall(r"require\((.*?)function\(Reveal", html, flags=re.DOTALL):
+    for call in re.findall(r"require\((.*?)function\s*\(\s*Reveal", html, flags=re.DOTALL):
         parser.loaded += re.findall(r"""["']([^"'\s]+\.js)["']""", call)
     return parser, html
 
@@ -202,3 +206,73 @@ def test_deck_runs_offline_in_chromium(notebook, decks, browser):
     if _has_math(notebook):
         assert typeset > 0, f"{deck.name}: the notebook has math but MathJax typeset none of it"
     print(f"\n  {deck.name}: {typeset} equations typeset offline")
+
+
+SCREEN = {"width": 1280, "height": 720}
+ARTIFACTS = REPO / "artifacts" / "slides"
+_REVEAL = "() => window.Reveal && window.Reveal.isReady()"
+_SLIDES = "() => Reveal.getSlides().map((slide) => Reveal.getIndices(slide))"
+# Everything a viewer could miss on the slide shown now. MathJax's copies for
+# screen readers are clipped on purpose and left out.
+_OVERFLOWS = """
+() => {
+  const slide = Reveal.getCurrentSlide();
+  const box = slide.getBoundingClientRect();
+  const found = [];
+  const name = (element) => element.tagName.toLowerCase()
+    + (element.className && typeof element.className === 'string' ? '.' + element.className.split(' ')[0] : '');
+  if (box.left < -1 || box.top < -1 || box.right > innerWidth + 1 || box.bottom > innerHeight + 1) {
+    found.push(`the slide spans ${Math.round(box.left)},${Math.round(box.top)} to `
+               + `${Math.round(box.right)},${Math.round(box.bottom)}, `
+               + `off the ${innerWidth}x${innerHeight} screen`);
+  }
+  const scrolls = ['auto', 'scroll'].includes(getComputedStyle(slide).overflowY);
+  if (slide.scrollHeight > slide.clientHeight + 1 && !scrolls) {
+    found.push(`its content is ${slide.scrollHeight} px tall, the slide ${slide.clientHeight} px, `
+               + 'and it does not scroll');
+  }
+  for (const element of slide.querySelectorAll('*')) {
+    if (element.closest('.MJX_Assistive_MathML')) continue;
+    const rect = element.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) continue;
+    if (rect.right > box.right + 1) {
+      found.push(`${name(element)} runs ${Math.round(rect.right - box.right)} px past the right edge`);
+    }
+    const clips = getComputedStyle(element).overflowX !== 'visible';
+    if (clips && element.scrollWidth > element.clientWidth + 1) {
+      found.push(`${name(element)} cuts ${element.scrollWidth - element.clientWidth} px of its content`);
+    }
+  }
+  return found;
+}
+"""
+SETTLE_S = 0.8  # reveal.js's slide transition
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_slide_fits_a_1280x720_screen(notebook, decks, browser):
+    deck = decks(notebook)
+    shots = ARTIFACTS / notebook.stem
+    shutil.rmtree(shots, ignore_errors=True)
+    shots.mkdir(parents=True)
+    context = browser.new_context(viewport=SCREEN, device_scale_factor=1)
+    try:
+        page = context.new_page()
+        page.goto(deck.as_uri())
+        page.wait_for_function(_REVEAL, timeout=30_000)
+        page.evaluate("() => new Promise((done) => MathJax.Hub.Queue(done))")
+        overflowing = {}
+        slides = page.evaluate(_SLIDES)
+        for number, where in enumerate(slides, start=1):
+            # The slide with every fragment shown: its fullest state.
+            page.evaluate("([h, v]) => Reveal.slide(h, v, Number.MAX_SAFE_INTEGER)", [where["h"], where["v"] or 0])
+            time.sleep(SETTLE_S)
+            page.screenshot(path=shots / f"slide-{number:02d}.png")
+            found = page.evaluate(_OVERFLOWS)
+            if found:
+                overflowing[number] = found[:3] + ([f"... {len(found) - 3} more"] if len(found) > 3 else [])
+    finally:
+        context.close()
+    assert len(slides) > 1
+    assert not overflowing, f"{deck.name}: slides that do not fit {SCREEN['width']}x{SCREEN['height']} " \
+        f"(screenshots in {shots}):\n" + "\n".join(f"  slide {n}: " + "; ".join(f) for n, f in overflowing.items())

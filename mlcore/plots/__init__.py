@@ -6,16 +6,17 @@ returns a small object whose ``update``/``set_...`` method changes the picture
 in place, which is what the live panels of :mod:`mlcore.widgets` build on.
 """
 
-from .cached_figure import BackgroundCachedFigure, mark_dynamic
+from .cached_figure import BackgroundCachedFigure, mark_dynamic, mark_overlay
 from .contour import ContourTrajectory, contour_with_trajectory
 from .error_bars import ErrorBars, predictions_with_error_bars
 from .graph import GraphPicture, draw_graph
+from .live_scale import LiveYScale
 from .loss_curves import LossCurves, loss_curves
 from .style import COLORS, LOSS_COLORS, course_style
 
 __all__ = [
     "loss_curves", "LossCurves", "contour_with_trajectory", "ContourTrajectory",
-    "predictions_with_error_bars", "ErrorBars", "BackgroundCachedFigure", "mark_dynamic",
-    "draw_graph", "GraphPicture",
+    "predictions_with_error_bars", "ErrorBars", "BackgroundCachedFigure", "mark_dynamic", "mark_overlay",
+    "LiveYScale", "draw_graph", "GraphPicture",
     "COLORS", "LOSS_COLORS", "course_style",
 ]

@@ -11,9 +11,14 @@ def subplots(nrows=1, ncols=1, *, figsize=(6.0, 3.6)):
 
     The figure is made by pyplot, so a notebook shows it the usual way (once,
     at the end of the cell); helpers call this only when given no ``ax``.
+    With ``%matplotlib widget`` its ipympl canvas shows no "Figure 1" header:
+    a number that means nothing in a lesson.
     """
     import matplotlib.pyplot as plt
 
     with course_style():
-        return plt.subplots(nrows, ncols, figsize=figsize, layout="constrained",
-                            FigureClass=BackgroundCachedFigure)
+        fig, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained",
+                                 FigureClass=BackgroundCachedFigure)
+    if hasattr(fig.canvas, "header_visible"):  # ipympl's canvas widget
+        fig.canvas.header_visible = False
+    return fig, axes

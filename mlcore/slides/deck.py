@@ -3,7 +3,8 @@
 The deck is ``jupyter nbconvert --to slides`` with every script pointed at
 the local copies in ``vendor/`` beside it (see :mod:`mlcore.slides.vendor`).
 Cells become slides by their ``slideshow.slide_type`` metadata, the same
-metadata the live jupyterlab-slideshow deck uses.
+metadata the live jupyterlab-slideshow deck uses; the page around them is
+:mod:`mlcore.slides.deck_template` (every slide fits a 1280x720 screen).
 
 A static deck has no kernel, so a panel cannot move: it is shown as the
 picture stored with it (a panel's output carries a PNG beside its widget
@@ -18,14 +19,9 @@ from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets.config import Config
 
+from .deck_template import TEMPLATE, TEMPLATE_NAME
 from .vendor import install_vendor
 
-TEMPLATE_NAME = "mlcore_deck.html.j2"
-# nbconvert's reveal template always imports mermaid from a CDN; the course
-# has no mermaid diagrams, so the deck leaves that script out.
-TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-"""
 
 
 class DropWidgetState(Preprocessor):
@@ -47,8 +43,6 @@ def slides_exporter(*, execute: bool = False) -> SlidesExporter:
     config.SlidesExporter.require_js_url = "vendor/requirejs/require.js"
     config.SlidesExporter.jquery_url = "vendor/jquery/dist/jquery.min.js"
     config.SlidesExporter.mathjax_url = "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
-    # Long code cells scroll inside their slide instead of running off it.
-    config.SlidesExporter.reveal_scroll = True
     config.SlidesExporter.reveal_number = "c/t"
     config.SlidesExporter.exclude_input_prompt = True
     config.SlidesExporter.exclude_output_prompt = True

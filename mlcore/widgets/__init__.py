@@ -5,14 +5,16 @@ panels; without it they still work and show a PNG that follows the controls.
 ``import mlcore`` does not import this package, so the library never needs
 matplotlib or ipywidgets.
 
-``__all__`` lists the panels and nothing else: the tests and
-``benchmarks/bench_panels.py`` check every name in it, so a new chapter's panel
-is covered as soon as it is added there. To write one, subclass
-:class:`~mlcore.widgets.base.Panel` (see its docstring).
+``__all__`` lists the panels and nothing else. It is the one registry of
+panels: the tests, ``benchmarks/bench_panels.py`` and the chapter tests read
+it (each panel's class attribute ``chapter`` says which chapter must show it),
+so a new chapter's panel is covered as soon as it is added there. To write
+one, subclass :class:`~mlcore.widgets.base.Panel` (see its docstring).
 
 Every panel builds with no arguments, exposes ``.controls`` (name -> widget)
-and ``.fig``, and ``state()``/``set_state()`` its settings. A test or a
-notebook drives it by setting ``panel.controls[name].value``.
+and ``.fig``, and ``state()``/``set_state()`` its settings;
+``type(panel)(**panel.state())`` rebuilds it. A test or a notebook drives it
+by setting ``panel.controls[name].value``.
 """
 
 from .backward_step import BackwardStepPanel

@@ -3,29 +3,37 @@
 ipywidgets clamps an out-of-range slider value without a word, so a setting an
 instructor wrote down could silently come back different. Values given to a
 panel are therefore checked here, and a wrong one is refused with a message
-that says which values are allowed.
+that says which values are allowed. The sliders keep the kernel's value
+against the browser's echoes of it (:mod:`mlcore.widgets.slider_echoes`).
 """
 
+import itertools
 import math
 
 import ipywidgets as widgets
 import numpy as np
 
-__all__ = ["checkbox", "check_value", "choice", "discrete_slider", "log_slider", "slider", "sweep_values"]
+from .slider_echoes import LogSlider, Slider
+
+__all__ = ["checkbox", "check_value", "choice", "discrete_slider", "jump_values", "log_slider", "slider",
+           "sweep_values"]
 
 _STYLE = {"description_width": "initial"}
 _CHOICES = (widgets.ToggleButtons, widgets.Dropdown, widgets.RadioButtons, widgets.SelectionSlider)
+# A slider's track and readout, beside its label. The label takes the room it
+# needs ("initial"), so the widget grows with it: a fixed width would leave a
+# long label's track a stub.
+_TRACK_AND_READOUT = "220px"
 
 
-def _layout():
-    return widgets.Layout(width="300px")
+def _layout(description):
+    return widgets.Layout(width=f"calc({len(description)}ch + {_TRACK_AND_READOUT})")
 
 
 def slider(description, value, low, high, step=0.1, *, readout_format=".2f"):
     """A linear FloatSlider from ``low`` to ``high`` that reports while it is dragged."""
-    control = widgets.FloatSlider(min=low, max=high, step=step, description=description,
-                                  continuous_update=True, readout_format=readout_format,
-                                  style=_STYLE, layout=_layout())
+    control = Slider(min=low, max=high, step=step, description=description, continuous_update=True,
+                     readout_format=readout_format, style=_STYLE, layout=_layout(description))
     return _with_value(control, description, value)
 
 
@@ -37,10 +45,9 @@ def log_slider(description, value, low, high, *, steps_per_decade=20, readout_fo
     """
     if not 0 < low < high:
         raise ValueError(f"a log slider needs 0 < low < high, got low={low}, high={high}.")
-    control = widgets.FloatLogSlider(base=10, min=math.log10(low), max=math.log10(high),
-                                     step=1.0 / steps_per_decade, description=description,
-                                     continuous_update=True, readout_format=readout_format,
-                                     style=_STYLE, layout=_layout())
+    control = LogSlider(ends=(low, high), base=10, min=math.log10(low), max=math.log10(high),
+                        step=1.0 / steps_per_decade, description=description, continuous_update=True,
+                        readout_format=readout_format, style=_STYLE, layout=_layout(description))
     return _with_value(control, description, value)
 
 
@@ -53,7 +60,7 @@ def choice(description, options, value):
 def discrete_slider(description, options, value):
     """A SelectionSlider over a few ordered ``options`` (e.g. batch sizes 1, 2, 4, ... on a log scale)."""
     control = widgets.SelectionSlider(options=options, description=description, continuous_update=True,
-                                      style=_STYLE, layout=_layout())
+                                      style=_STYLE, layout=_layout(description))
     return _with_value(control, description, value)
 
 
@@ -121,3 +128,18 @@ def sweep_values(control, count=9):
         start = options.index(control.value) + 1
         return [options[(start + k) % len(options)] for k in range(count)]
     raise TypeError(f"no sweep rule for a {type(control).__name__}; add one to sweep_values.")
+
+
+def jump_values(control, count=9):
+    """``count`` settings of a control in an order that jumps across its range, as a click on the track does.
+
+    The values of :func:`sweep_values`, taken alternately from the lower and
+    the upper half of the range, so that every change moves a slider about
+    half its range (choices and checkboxes change at every step anyway).
+    """
+    values = sweep_values(control, count)
+    if not isinstance(control, (widgets.FloatSlider, widgets.FloatLogSlider)):
+        return values
+    half = (count + 1) // 2
+    low, high = values[:half], values[half:]
+    return [v for pair in itertools.zip_longest(low, high) for v in pair if v is not None]

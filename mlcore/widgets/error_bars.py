@@ -17,6 +17,7 @@ import mlcore.nn.functional as F
 
 from ..plots.cached_figure import mark_dynamic
 from ..plots.error_bars import predictions_with_error_bars
+from ..plots.live_scale import LiveYScale
 from ..plots.style import COLORS, LOSS_COLORS, tidy
 from .base import Panel
 from .controls import choice, slider
@@ -41,6 +42,7 @@ class ErrorBarPanel(Panel):
     the default data, inputs ``[1, 2, 3]`` with targets ``[1, 2, 5]``.
     """
 
+    chapter = 1
     figsize = (8.0, 3.4)
     question = ("Switch the reduction from mean to sum: by what factor does the loss change, "
                 "and why? Which w and b make the MSE as small as possible?")
@@ -53,12 +55,13 @@ class ErrorBarPanel(Panel):
             raise ValueError(f"x and y must be non-empty and of the same length, got {self.x.size} "
                              f"inputs and {self.y.size} targets.")
         controls = {
-            "w": slider("slope w", w, -2.0, 4.0, 0.05),
-            "b": slider("intercept b", b, -4.0, 4.0, 0.05),
+            "w": slider("slope w", w, -1.0, 3.0, 0.05),
+            "b": slider("intercept b", b, -3.0, 3.0, 0.05),
             "loss": choice("loss", [("MSE", "mse"), ("MAE (L1)", "mae")], loss),
             "reduction": choice("reduction", ["mean", "sum", "none"], reduction),
         }
-        super().__init__(controls, caption=caption)
+        data = {"x": tuple(float(v) for v in self.x), "y": tuple(float(v) for v in self.y)}
+        super().__init__(controls, settings=data, caption=caption)
 
     def _build(self):
         data_ax, loss_ax = self.fig.subplots(1, 2, width_ratios=(3, 2))
@@ -68,10 +71,10 @@ class ErrorBarPanel(Panel):
         self.model_line = mark_dynamic(data_ax.plot(self._line_x, self._line_x, color=COLORS["blue"],
                                                     linewidth=1.2, alpha=0.6,
                                                     label="model ŷ = w x + b")[0])
+        # Fixed limits that hold every prediction of every slider setting: new
+        # limits would redraw the cached background at every jump.
         data_ax.set_xlim(*self._line_x)
-        low, high = self.y.min(), self.y.max()
-        margin = max(high - low, 1.0)
-        data_ax.set_ylim(low - margin, high + margin)
+        data_ax.set_ylim(*self._prediction_limits())
         data_ax.legend(loc="upper left")
         tidy(data_ax, title="errors: one per sample", xlabel="x", ylabel="y")
 
@@ -79,12 +82,26 @@ class ErrorBarPanel(Panel):
         self.sample_bars = loss_ax.bar(np.arange(n), np.zeros(n))
         self.total_bar = loss_ax.bar([n + 0.5], [0.0], color=COLORS["red"])[0]
         self.total_text = loss_ax.text(n + 0.5, 0.0, "", ha="center", va="bottom")
+        # The loss axis follows the line from 0.5 to several hundred; its top
+        # moves over the cached background instead of redrawing it.
+        self.loss_scale = LiveYScale(loss_ax)
+        for artist in (*self.sample_bars, self.total_bar, self.total_text):
+            artist.set_transform(self.loss_scale.transform)
         mark_dynamic(*self.sample_bars, self.total_bar, self.total_text)
-        loss_ax.set_xticks(list(range(n)) + [n + 0.5], [str(i) for i in range(n)] + ["loss"])
+        # Each sample is labelled by its input, the x of the left plot.
+        loss_ax.set_xticks(list(range(n)) + [n + 0.5], [f"x={x:g}" for x in self.x] + ["loss"])
         loss_ax.set_xlim(-0.7, n + 1.2)
-        loss_ax.set_ylim(0.0, 1.0)
         tidy(loss_ax, title="per-sample loss and the reduction", xlabel="sample")
         self.loss_ax = loss_ax
+
+    def _prediction_limits(self):
+        """y limits holding every target and every prediction ``w x + b`` the sliders allow."""
+        (w_low, w_high), (b_low, b_high) = ((self.controls[name].min, self.controls[name].max)
+                                            for name in ("w", "b"))
+        predictions = np.concatenate([w * self.x + b for w in (w_low, w_high) for b in (b_low, b_high)])
+        low, high = min(predictions.min(), self.y.min()), max(predictions.max(), self.y.max())
+        margin = 0.05 * (high - low)
+        return low - margin, high + margin
 
     def _update(self, state):
         y_hat = mlcore.tensor(state["w"] * self.x + state["b"])
@@ -103,7 +120,7 @@ class ErrorBarPanel(Panel):
         self.total_bar.set_height(total)
         self.total_text.set_position((self.total_bar.get_x() + 0.4, total))
         self.total_text.set_text(f"{state['reduction']}\n{total:.4g}" if reduced else "none:\nno total")
-        self._rescale(y_hat, y)
+        self.loss_scale.set_top(self.loss_top(y_hat, y))
 
         for bar in self.sample_bars:
             bar.set_color(LOSS_COLORS[state["loss"]])
@@ -112,18 +129,15 @@ class ErrorBarPanel(Panel):
         self.readout.value = (f"<code>y_hat = {np.array2string(y_hat.data, precision=3)}</code><br>"
                               f"<code>{call} = {value}</code>")
 
-    def _rescale(self, y_hat, y):
-        """Fit the loss axis to the largest bar either loss and either reduction could draw.
+    @staticmethod
+    def loss_top(y_hat, y):
+        """The top of the loss axis: a round number above the largest bar that either loss and
+        either reduction could draw.
 
-        The limit then depends on the line only: switching MSE/MAE or mean/sum
-        compares bars on one scale (the sum is n times the mean, squares of big
-        errors dwarf their absolute values) and needs no new ticks. The axis
-        changes only when the bars leave it or shrink to a sliver, because new
-        limits redraw the static background.
+        It depends on the line only, so switching MSE/MAE or mean/sum compares
+        bars on one scale (the sum is n times the mean, squares of big errors
+        dwarf their absolute values).
         """
         highest = max(float(loss_fn(y_hat, y, reduction=reduction).data.max())
                       for loss_fn in LOSSES.values() for reduction in ("none", "sum"))
-        top = self.loss_ax.get_ylim()[1]
-        wanted = nice_limit(1.15 * highest) if highest > 0 else 1.0
-        if wanted > top or wanted < top / 4:
-            self.loss_ax.set_ylim(0.0, wanted)
+        return nice_limit(1.15 * highest) if highest > 0 else 1.0

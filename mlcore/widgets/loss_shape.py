@@ -56,6 +56,7 @@ class LossShapePanel(Panel):
     ``show_<loss>`` checkbox per loss.
     """
 
+    chapter = 1
     figsize = (8.0, 3.4)
     question = ("Set the residual to 2, then to 0.2: which loss pushes hardest in each case? "
                 "What does Huber's gradient look like when δ is 0.1, and when it is 5?")

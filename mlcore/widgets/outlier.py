@@ -39,6 +39,7 @@ class OutlierPanel(Panel):
     ``1 + 0.5 x + noise`` (noise standard deviation 0.5).
     """
 
+    chapter = 1
     figsize = (7.5, 4.2)
     question = ("Drag the outlier upwards: which line follows it and which stays with the other "
                 "points? What happens to the MSE line when the outlier moves past x = 10?")
@@ -56,7 +57,7 @@ class OutlierPanel(Panel):
             "outlier_y": slider("outlier y", outlier_y, *Y_RANGE),
             "delta": log_slider("Huber δ", delta, 0.1, 10.0),
         }
-        super().__init__(controls, caption=caption)
+        super().__init__(controls, settings={"seed": seed, "n_points": n_points}, caption=caption)
 
     def _build(self):
         ax = self.fig.add_subplot()

@@ -53,6 +53,7 @@ class SaturationPanel(Panel):
     ``y`` (the true label, 0 or 1).
     """
 
+    chapter = 2
     figsize = (8.0, 3.4)
     question = ("With y = 1, move z to −8: the prediction is confidently wrong. Which loss still "
                 "pushes z upwards, and how many times harder than the other?")

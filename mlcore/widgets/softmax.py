@@ -65,6 +65,7 @@ class SoftmaxPanel(Panel):
     ``[0.1, 0.2, 0.3]`` with target 1 give a cross-entropy of 1.1019.
     """
 
+    chapter = 2
     figsize = (8.0, 3.4)
     question = ("Make the wrong class very confident (its logit 8, the true one -8): how large does "
                 "the cross-entropy get, and which gradient bar is largest?")

@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "browser"
 FIXTURES = REPO / "tests" / "fixtures" / "browser"
 DEMO_PANEL = FIXTURES / "demo_panel.ipynb"
-CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
+CHAPTERS_DIR = REPO / "chapters"
+CHAPTERS = sorted(CHAPTERS_DIR.glob("*.ipynb"))
 # Chapters whose lesson has no slider at all; every other chapter must show at
 # least one panel, so that a panel that silently failed to appear is caught.
 CHAPTERS_WITHOUT_PANELS: set[str] = set()

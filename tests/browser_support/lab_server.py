@@ -8,6 +8,7 @@ jupyter_client replaces with the server's own `sys.executable`.
 import contextlib
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -23,14 +24,13 @@ from pathlib import Path
 # Measured: without windowingMode "none" JupyterLab does not render cells
 # scrolled out of view, so their panels would never appear. Autosave is off so
 # that running a chapter in the browser never writes outputs into the repo.
+# Everything else comes from the course's own settings, as in `make lab`.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification": {
-        "checkForUpdates": False,
-        "fetchNews": "false",
-    },
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
 }
+# The course's JupyterLab settings (see the Makefile's `lab` target), relative to the root.
+COURSE_CONFIG = ".jupyter"
 
 READY_TIMEOUT_S = 90.0
 STOP_GRACE_S = 10.0
@@ -44,6 +44,7 @@ class LabServer:
     token: str
     log_path: Path
     pid: int
+    root_dir: Path
 
     def url(self, path: str) -> str:
         """The URL of `path` on this server, with the login token."""
@@ -58,6 +59,10 @@ class LabServer:
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
+
+    def printed_urls(self) -> list[str]:
+        """The URLs the server printed for the learner to open (the token shown as "...")."""
+        return re.findall(rf"{re.escape(self.base_url)}/\S*", self.log_path.read_text(errors="replace"))
 
     def set_user_settings(self, plugin: str, values: dict) -> None:
         """Replace the user settings of a JupyterLab plugin, as its Settings editor would."""
@@ -87,18 +92,21 @@ def free_loopback_port() -> int:
         return probe.getsockname()[1]
 
 
-def write_lab_settings(settings_dir: Path) -> None:
-    """Write LAB_SETTINGS where JupyterLab reads user settings (JUPYTERLAB_SETTINGS_DIR)."""
-    for plugin, values in LAB_SETTINGS.items():
+def write_lab_settings(settings_dir: Path, more: dict | None = None) -> None:
+    """Write LAB_SETTINGS (and `more`, plugin -> values) where JupyterLab reads
+    user settings (JUPYTERLAB_SETTINGS_DIR)."""
+    for plugin, values in {**LAB_SETTINGS, **(more or {})}.items():
         path = settings_dir / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values, indent=2))
 
 
-def isolated_env(scratch: Path) -> dict:
+def isolated_env(scratch: Path, course_config: Path | None = None, user_settings: dict | None = None) -> dict:
     """Environment for the server: every per-user Jupyter/IPython directory is
     a fresh one under `scratch`, so a learner's own settings, workspaces,
-    kernelspecs or startup files cannot change what the test sees."""
+    kernelspecs or startup files cannot change what the test sees. The
+    course's settings in `course_config` apply, as `make lab` applies them;
+    `user_settings` are what an earlier session left."""
     dirs = {
         "JUPYTERLAB_SETTINGS_DIR": scratch / "lab-settings",
         "JUPYTERLAB_WORKSPACES_DIR": scratch / "lab-workspaces",
@@ -109,9 +117,12 @@ def isolated_env(scratch: Path) -> dict:
     }
     for path in dirs.values():
         path.mkdir(parents=True)
-    write_lab_settings(dirs["JUPYTERLAB_SETTINGS_DIR"])
+    write_lab_settings(dirs["JUPYTERLAB_SETTINGS_DIR"], user_settings)
     env = dict(os.environ)
     env.update({name: str(path) for name, path in dirs.items()})
+    env.pop("JUPYTER_CONFIG_PATH", None)
+    if course_config is not None:
+        env["JUPYTER_CONFIG_PATH"] = str(course_config)
     # The kernel and the browser share 2 cores with the server; one BLAS thread
     # per process keeps the kernel from starving the others.
     env.setdefault("OMP_NUM_THREADS", "1")
@@ -156,9 +167,10 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_lab(root_dir: Path, log_path: Path):
+def running_lab(root_dir: Path, log_path: Path, user_settings: dict | None = None):
     """Run JupyterLab serving `root_dir` on a free loopback port with a random
-    token and throwaway settings/workspaces/runtime directories; yield a
+    token, the course's settings and throwaway settings/workspaces/runtime
+    directories (holding `user_settings`, plugin -> values, if given); yield a
     LabServer and stop the server (and its kernels) whatever happens."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="mlcore-lab-") as scratch, open(log_path, "w") as log:
@@ -181,13 +193,13 @@ def running_lab(root_dir: Path, log_path: Path):
             command.append("--ServerApp.allow_root=True")
         process = subprocess.Popen(
             command,
-            env=isolated_env(Path(scratch)),
+            env=isolated_env(Path(scratch), root_dir / COURSE_CONFIG, user_settings),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        server = LabServer(f"http://127.0.0.1:{port}", token, log_path, process.pid)
+        server = LabServer(f"http://127.0.0.1:{port}", token, log_path, process.pid, root_dir)
         try:
             _wait_until_ready(process, server)
             yield server

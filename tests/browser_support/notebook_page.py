@@ -16,7 +16,9 @@ from .pixels import changed_pixels, distinct_colours
 IDLE_KERNEL = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 PANEL = ".jp-Cell-outputWrapper:has(.widget-slider)"
 SLIDER_HANDLE = ".widget-slider .noUi-handle"
+SLIDER_TRACK = ".widget-slider .noUi-target"
 FIGURE_CANVAS = ".jupyter-matplotlib-canvas-div > canvas:first-child"
+FIGURE_HEADER = ".jupyter-matplotlib-header"
 STDERR_OUTPUT = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -26,7 +28,9 @@ REDRAW_TIMEOUT_S = 15.0
 # Anti-aliasing never flips this many pixels by itself; a redrawn curve,
 # surface or marker changes far more.
 MIN_CHANGED_PIXELS = 50
-SLIDER_PRESSES = 5
+# Where on its track the test clicks a slider: far from the handle, so that the
+# panel jumps (a few arrow-key steps can leave a saturated picture unchanged).
+FAR_END = 0.9
 # The end of a traceback names the learner's code and the error; the frames
 # before it are mostly ipywidgets and traitlets internals.
 ERROR_LINES = 25
@@ -100,6 +104,25 @@ _UNEXECUTED_CELLS = """
   .map(([, number]) => number)
 """
 
+# Runs code in the notebook's kernel outside any cell (nothing is shown in the
+# notebook and the execution count does not move) and returns what it printed.
+_RUN_IN_KERNEL = """
+async ([path, code]) => {""" + _FIND_PANEL + """
+  const kernel = panel.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, silent: false, store_history: false});
+  let printed = '';
+  let error = null;
+  future.onIOPub = (message) => {
+    if (message.header.msg_type === 'stream') { printed += message.content.text; }
+    if (message.header.msg_type === 'error') {
+      error = message.content.traceback.join('\\n');
+    }
+  };
+  await future.done;
+  return {printed, error};
+}
+"""
+
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -166,6 +189,14 @@ class NotebookPage:
         self.page.wait_for_function(_KERNEL_READY, arg=self.path, timeout=OPEN_TIMEOUT_MS, polling=250)
         self.page.evaluate(_RECORD_KERNEL_ERRORS, self.path)
 
+    def run_in_kernel(self, code: str) -> str:
+        """Run `code` in the notebook's kernel, outside the notebook; return what it printed."""
+        result = self.page.evaluate(_RUN_IN_KERNEL, [self.path, code])
+        if result["error"]:
+            raise AssertionError(f"{self.path}: code the test ran in the kernel failed:\n"
+                                 + _ANSI.sub("", result["error"]))
+        return result["printed"]
+
     def run_all_cells(self) -> None:
         """Run > Run All Cells, then wait until every cell has run and the kernel is idle."""
         self.page.evaluate(_WATCH_RUN_ALL)
@@ -197,6 +228,19 @@ class NotebookPage:
         """1-based numbers of code cells that show no execution count."""
         return self.page.evaluate(_UNEXECUTED_CELLS)
 
+    def figure_headers(self) -> list[str]:
+        """The texts of the ipympl figure headers ("Figure 1") shown anywhere in the notebook."""
+        return [header.inner_text().strip() for header in self.page.locator(FIGURE_HEADER).all()
+                if header.is_visible()]
+
+    def slider_tracks(self, panel) -> dict[str, float]:
+        """The width in pixels of each slider track of a panel, by the slider's label."""
+        widths = {}
+        for index, slider in enumerate(panel.locator(".widget-slider").all(), start=1):
+            label = slider.locator(".widget-label").first.inner_text().strip() or f"slider {index}"
+            widths[label] = slider.locator(".noUi-target").first.bounding_box()["width"]
+        return widths
+
     def panels(self):
         """Locators of the cell outputs that hold a slider, top to bottom."""
         return self.page.locator(PANEL).all()
@@ -224,21 +268,23 @@ class NotebookPage:
             )
 
     def move_first_slider(self, number: int, panel) -> PanelResult:
-        """Press an arrow key on the panel's first slider; wait until its figures change."""
+        """Click the panel's first slider's track far from its handle, as a learner
+        jumps; wait until the panel's figures change."""
         handle = panel.locator(SLIDER_HANDLE).first
         label = panel.locator(".widget-slider").first.inner_text().strip().split("\n")[0]
         value_before = handle.get_attribute("aria-valuenow")
-        at_max = float(value_before) >= float(handle.get_attribute("aria-valuemax"))
-        key = "ArrowLeft" if at_max else "ArrowRight"
+        low, high = (float(handle.get_attribute(f"aria-value{end}")) for end in ("min", "max"))
+        upper_half = float(value_before) > (low + high) / 2
+        track = panel.locator(SLIDER_TRACK).first
 
         panel.screenshot(path=self.screenshot_path(f"panel-{number}-before.png"))
         pictures_before = self._pictures(panel)
-        handle.focus()
-        for _ in range(SLIDER_PRESSES):
-            handle.press(key)
+        size = track.bounding_box()
+        track.click(position={"x": size["width"] * (1 - FAR_END if upper_half else FAR_END),
+                              "y": size["height"] / 2})
         self._wait_for(
             lambda: handle.get_attribute("aria-valuenow") != value_before,
-            f"{self.path}: panel {number}: slider {label!r} did not move on {key}",
+            f"{self.path}: panel {number}: slider {label!r} did not move when its track was clicked",
         )
         value_after = handle.get_attribute("aria-valuenow")
 
