@@ -62,7 +62,13 @@ def _subclasses(cls):
 def test_all_is_the_registry_of_every_panel_and_its_chapter():
     for module in pkgutil.iter_modules(mlcore.widgets.__path__):
         importlib.import_module(f"mlcore.widgets.{module.name}")
-    defined = {cls for cls in _subclasses(Panel) if cls.__module__.startswith("mlcore.widgets.")}
+    # A base class for panels (Panel, SteppedPanel) names no chapter and is not a panel itself.
+    defined = {cls for cls in _subclasses(Panel)
+               if cls.__module__.startswith("mlcore.widgets.") and cls.chapter is not None}
+    bases = {cls for cls in _subclasses(Panel)
+             if cls.__module__.startswith("mlcore.widgets.") and cls.chapter is None}
+    assert all(cls.__subclasses__() for cls in bases), \
+        f"a Panel subclass without `chapter` must be a base of other panels: {bases}"
     assert len(set(mlcore.widgets.__all__)) == len(mlcore.widgets.__all__), "a panel listed twice"
     assert set(PANELS) == defined, "every Panel subclass in mlcore.widgets is listed in __all__, and only those"
     assert {"OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel"} \

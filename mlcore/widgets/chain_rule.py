@@ -13,6 +13,7 @@ and moving ``x`` redraws just the points, tangents and slopes.
 """
 
 import numpy as np
+from matplotlib.transforms import Affine2D
 
 from ..plots.cached_figure import mark_dynamic
 from ..plots.scene_image import SceneImage
@@ -99,6 +100,12 @@ class ChainRulePanel(Panel):
             ax.set_axis_off()
             ax.set_xticks([])
             ax.set_yticks([])
+        # Data of plot k -> fractions of its frame; set for each pair of functions in _update.
+        self.to_frame = [Affine2D() for _ in self.axes]
+        moving = [*zip(self.tangents, self.points), (self.mistake,)]
+        for k, artists in enumerate(moving):
+            for artist in artists:
+                artist.set_transform(self.to_frame[min(k, 2)] + self.axes[min(k, 2)].transAxes)
         self.scene = mark_dynamic(SceneImage(self.axes[0], _Scenes(self), whole_figure=True))
 
     def frame_limits(self, outer, inner):
@@ -128,10 +135,12 @@ class ChainRulePanel(Panel):
     def _update(self, state):
         x, outer, inner = state["x"], state["outer"], state["inner"]
         f, g = FUNCTIONS[outer], FUNCTIONS[inner]
-        for ax, (xlim, ylim) in zip(self.axes, self.frame_limits(outer, inner)):
-            if ax.get_xlim() != xlim or ax.get_ylim() != ylim:
-                ax.set_xlim(xlim)
-                ax.set_ylim(ylim)
+        # New axis limits would redraw the whole figure (~50 ms): the moving artists keep
+        # their data coordinates and reach the screen through a transform onto the scene's
+        # frame instead, which changes only the moving layer.
+        self.frames = self.frame_limits(outer, inner)
+        for to_frame, ((x0, x1), (y0, y1)) in zip(self.to_frame, self.frames):
+            to_frame.clear().translate(-x0, -y0).scale(1 / (x1 - x0), 1 / (y1 - y0))
         self.scene.select((outer, inner))
         u, y, du_dx, dy_du, dy_dx = compose(outer, inner, x)
         wrong = float(f.df(x) * du_dx)
@@ -155,7 +164,7 @@ class ChainRulePanel(Panel):
 
     def _tangent(self, k, at, value, slope, line):
         """``line`` through ``(at, value)`` with ``slope``, over part of plot ``k``'s width."""
-        xlim = self.axes[k].get_xlim()
+        xlim = self.frames[k][0]
         half = TANGENT_HALF_WIDTH * (xlim[1] - xlim[0]) / 2
         line.set_data([at - half, at + half], [value - slope * half, value + slope * half])
 
