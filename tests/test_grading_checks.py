@@ -1,10 +1,10 @@
-"""mlcore.grading.checks: coercion, fresh copies, and the misconception each failure names."""
+"""mlcore.feedback.checks: coercion, fresh copies, and the misconception each failure names."""
 
 import numpy as np
 import pytest
 import torch
 
-from mlcore.grading.checks import (CheckFailed, Misconception, as_float_array, check_choice,
+from mlcore.feedback.checks import (CheckFailed, Misconception, as_float_array, check_choice,
                                    check_function, check_value, normalise_choice)
 
 X = "\N{BALLOT X}"

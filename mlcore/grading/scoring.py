@@ -8,8 +8,9 @@ at the student's cells since the previous test, the answer to this question:
 ========  ===============================================================
 passed    the test cell ran without raising
 failed    the test judged the answer wrong (``AssertionError``, a failed
-          check of ``mlcore.grading.checks``) or not given yet (the stub's
-          ``NotImplementedError``, raised by the test or by the answer)
+          check of ``mlcore.feedback.checks``) or not given yet (the stub's
+          ``NotImplementedError``, or the checks' ``NotAnswered``, raised by
+          the test or by the answer)
 timeout   the test, or the answer it needs, ran past the per-cell limit
 error     anything else: an unexpected exception (the message names it and
           the student cell that caused it), ``input()``, a deleted answer
@@ -19,24 +20,56 @@ error     anything else: an unexpected exception (the message names it and
 
 import re
 
-from .results import QuestionResult
+from ..feedback.checks import NOT_ANSWERED
+from .results import SANDBOX_DENIED, QuestionResult
 
 _FAILED = ("AssertionError", "CheckFailed")
-_NOT_ANSWERED = "NotImplementedError"
+# The stub's own exception, and the checks' one-line form of it.
+_NOT_ANSWERED = ("NotImplementedError", "NotAnswered")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def score_questions(source, graded, log, timeout):
-    """The ``QuestionResult`` of every test cell of ``source``, in notebook order."""
+def score_questions(source, graded, log, timeout, sandboxed=False):
+    """The ``QuestionResult`` of every test cell of ``source``, in notebook order.
+
+    ``sandboxed``: the kernel ran in the sandbox, so an access it refused costs
+    the question whose cells (answer or test) tried it its points.
+    """
     results = []
     previous = -1
     for test in source.tests:
         position = graded.test_positions[test.grade_id]
-        status, message = _judge(graded, log, position, previous, test, source, timeout)
+        status, message = _denied(graded, log, position, previous) if sandboxed else (None, None)
+        if status is None:
+            status, message = _judge(graded, log, position, previous, test, source, timeout)
         points = test.points if status == "passed" else 0.0
-        results.append(QuestionResult(test.grade_id, points, test.points, status, message))
+        run = log.runs.get(position)
+        named = run is not None and status == "failed" and run.misconception
+        results.append(QuestionResult(test.grade_id, points, test.points, status, message,
+                                      run.misconception if named else None,
+                                      run.counterexample if named else None))
         previous = position
     return results
+
+
+def is_denial(run):
+    """True for a cell that failed because the sandbox refused a file access."""
+    return run.outcome == "error" and (run.ename == "PermissionError" or (
+        run.ename == "OSError" and run.evalue.startswith(("[Errno 13]", "[Errno 30]"))))
+
+
+def _denied(graded, log, position, previous):
+    """("error", message) if a cell since the previous test, or the test, tried to reach
+    outside the sandbox, else (None, None)."""
+    denied = [index for index in range(previous + 1, position + 1)
+              if index in log.runs and is_denial(log.runs[index])]
+    if not denied:
+        return None, None
+    run = log.runs[denied[-1]]
+    where = "this test" if denied[-1] == position else graded.origins[denied[-1]].describe()
+    return "error", (f"{SANDBOX_DENIED}: {where} tried to reach outside the submission's "
+                     f"folder ({run.ename}: {run.evalue}). Graded code may read and write only the "
+                     f"files of its own folder.")
 
 
 def _judge(graded, log, position, previous, test, source, timeout):
@@ -50,8 +83,8 @@ def _judge(graded, log, position, previous, test, source, timeout):
         return "timeout", f"this test did not finish within {timeout:g} s: does your code loop forever?"
     if run.ename in _FAILED:
         return "failed", run.evalue or _failing_line(run.traceback)
-    if run.ename == _NOT_ANSWERED:
-        return "failed", "not answered yet: your code still raises NotImplementedError(); replace the stub."
+    if run.ename in _NOT_ANSWERED:
+        return "failed", NOT_ANSWERED
     raised = _describe(run.ename, run.evalue)
     cause_index = max((index for index in log.runs
                        if previous < index < position and log.runs[index].outcome != "ok"
@@ -61,7 +94,7 @@ def _judge(graded, log, position, previous, test, source, timeout):
         if cause.outcome == "timeout":
             return "timeout", (f"{where} did not finish within {timeout:g} s (an infinite loop?), "
                                f"so the test could not use it ({raised}).")
-        if cause.ename == _NOT_ANSWERED:
+        if cause.ename in _NOT_ANSWERED:
             return "failed", f"not answered yet: {where} still raises NotImplementedError(); replace the stub."
         return "error", f"{raised}\nThe likely cause: {where} raised {_describe(cause.ename, cause.evalue)}"
     missing = [gid for index, gid in graded.missing_answers.items() if index < test.index
