@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 
 from ..feedback.checks import NOT_ANSWERED
 
-SANDBOX_DENIED = "sandbox: permission denied"
+# How the message of a question the sandbox stopped begins ("sandbox: permission denied: ...").
+SANDBOX_STOPPED = "sandbox:"
 
 @dataclass(frozen=True)
 class QuestionResult:
@@ -27,12 +28,12 @@ class QuestionResult:
     @property
     def outcome(self):
         """What the instructor reads: "ok", "wrong", "no answer" (the stub is still there),
-        "error", "timeout" or "denied" (the sandbox refused an access)."""
+        "error", "timeout" or "denied" (the sandbox refused an access or hit a limit)."""
         if self.status == "passed":
             return "ok"
         if self.status == "failed":
             return "no answer" if self.message.startswith(NOT_ANSWERED.split(":")[0]) else "wrong"
-        if self.status == "error" and self.message.startswith(SANDBOX_DENIED):
+        if self.status == "error" and self.message.startswith(SANDBOX_STOPPED):
             return "denied"
         return self.status
 

@@ -21,7 +21,7 @@ error     anything else: an unexpected exception (the message names it and
 import re
 
 from ..feedback.checks import NOT_ANSWERED
-from .results import SANDBOX_DENIED, QuestionResult
+from .results import SANDBOX_STOPPED, QuestionResult
 
 _FAILED = ("AssertionError", "CheckFailed")
 # The stub's own exception, and the checks' one-line form of it.
@@ -52,24 +52,37 @@ def score_questions(source, graded, log, timeout, sandboxed=False):
     return results
 
 
-def is_denial(run):
-    """True for a cell that failed because the sandbox refused a file access."""
-    return run.outcome == "error" and (run.ename == "PermissionError" or (
-        run.ename == "OSError" and run.evalue.startswith(("[Errno 13]", "[Errno 30]"))))
+def sandbox_refusal(run):
+    """What the sandbox refused a cell that failed for that reason ("permission denied", "no
+    network", "memory limit", "file size limit", "process limit"), else None."""
+    if run.outcome != "error":
+        return None
+    errno = run.evalue.split("]")[0] + "]" if run.evalue.startswith("[Errno ") else ""
+    if run.ename == "PermissionError" or (run.ename == "OSError" and errno in ("[Errno 13]", "[Errno 30]")):
+        return "permission denied"
+    if run.ename == "MemoryError":
+        return "memory limit"
+    if errno == "[Errno 27]":
+        return "file size limit"
+    if run.ename == "BlockingIOError" and errno == "[Errno 11]":
+        return "process limit"
+    if errno in ("[Errno 101]", "[Errno 99]") or run.ename == "gaierror":
+        return "no network"
+    return None
 
 
 def _denied(graded, log, position, previous):
-    """("error", message) if a cell since the previous test, or the test, tried to reach
-    outside the sandbox, else (None, None)."""
-    denied = [index for index in range(previous + 1, position + 1)
-              if index in log.runs and is_denial(log.runs[index])]
-    if not denied:
+    """("error", message) if a cell since the previous test, or the test, was stopped by the
+    sandbox, else (None, None)."""
+    refused = [index for index in range(previous + 1, position + 1)
+               if index in log.runs and sandbox_refusal(log.runs[index])]
+    if not refused:
         return None, None
-    run = log.runs[denied[-1]]
-    where = "this test" if denied[-1] == position else graded.origins[denied[-1]].describe()
-    return "error", (f"{SANDBOX_DENIED}: {where} tried to reach outside the submission's "
-                     f"folder ({run.ename}: {run.evalue}). Graded code may read and write only the "
-                     f"files of its own folder.")
+    run = log.runs[refused[-1]]
+    where = "this test" if refused[-1] == position else graded.origins[refused[-1]].describe()
+    return "error", (f"{SANDBOX_STOPPED} {sandbox_refusal(run)}: {where} was stopped by the "
+                     f"sandbox ({run.ename}: {run.evalue}). Graded code may read and write only the files "
+                     f"of its own folder, has no network, and has limited memory, file sizes and processes.")
 
 
 def _judge(graded, log, position, previous, test, source, timeout):
