@@ -117,6 +117,9 @@ def test_the_blank_exercise_scores_zero_as_not_answered(attacked):
 
 # ---- honest submissions: the referee agrees with the in-kernel checks ---------------------------------
 
+KERNELSPEC = {"name": "python3", "language": "python", "display_name": "Python 3"}
+
+
 def _cell(kind, source, grade_id, points=None):
     meta = {"grade": points is not None, "solution": kind == "answer", "locked": kind == "setup",
             "grade_id": grade_id, "schema_version": 3}
@@ -144,8 +147,7 @@ def registry_notebook():
                 test += f"\n{entry.name}({name}, cases=find({entry.name!r}).hidden_cases(7))"
             cells.append(_cell("test", test, f"{gid}-test", points=1))
             expected[f"{gid}-test"] = None if named == "None" else named
-    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                              "display_name": "Python 3"}}), expected
+    return new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC}), expected
 
 
 def _graded(path, solutions, referee, sandbox):
@@ -190,3 +192,29 @@ def test_the_free_names_of_a_test_cell_are_what_it_reads_from_the_learner():
             "check_mse(mse, cases=[(np.zeros(2), y)])\nassert all(f(v) for v in data)\n"
             "def helper():\n    return mae(limit)\nlimit = 3\nprint(len(data))")
     assert free_names(code) == ["data", "f", "mae", "mse", "y"]
+
+
+MUTATION_TEST = """import numpy as np
+from mlcore.feedback.checks import call_answer
+
+w0 = np.zeros(3)
+args = (w0.copy(), [1.0])
+result = call_answer(step, *args)
+assert np.array_equal(args[0], w0) and args[1] == [1.0], f"step changed its inputs: {args}"
+assert np.array_equal(result, [1.0, 1.0, 1.0])"""
+
+
+def test_a_change_to_the_inputs_is_seen_by_the_referee_as_in_the_kernel(tmp_path):
+    cells = [_cell("setup", "import numpy as np", "setup")]
+    for number, body in enumerate(["return w + 1", "w += 1\n    extra.append(2.0)\n    return w"]):
+        cells += [_cell("answer", f"def step(w, extra):\n    {body}", f"step-{number}-answer"),
+                  _cell("test", MUTATION_TEST, f"step-{number}-test", points=1)]
+    path = tmp_path / "solutions" / "mutation.ipynb"
+    path.parent.mkdir()
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC}),
+                   path)
+    in_kernel = _graded(path, path.parent, referee=False, sandbox=False)
+    refereed = _graded(path, path.parent, referee=True, sandbox=True)
+    _same_verdicts(in_kernel, refereed)
+    assert [q.status for q in refereed] == ["passed", "failed"]
+    assert refereed[1].message == "step changed its inputs: (array([1., 1., 1.]), [1.0, 2.0])"

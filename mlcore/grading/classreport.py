@@ -113,7 +113,7 @@ def _notebook_section(book):
 
 
 def _figure():
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # the Agg canvas: no display, no pyplot state
 
     return Figure(figsize=(5.2, 2.8), dpi=100, layout="constrained")
 
@@ -125,11 +125,15 @@ def _png(figure):
 
 
 def _score_plot(book):
+    from matplotlib.ticker import MaxNLocator
+
     figure = _figure()
     axes = figure.add_subplot()
     top = book["max_score"] or 1.0
-    axes.hist(book["scores"], bins=min(20, max(5, int(top) + 1)), range=(0, top), color="#3b6ea8",
-              edgecolor="white")
+    # One bar per whole point (scores are sums of all-or-nothing points), or 20 bins for long tests.
+    edges = [edge - 0.5 for edge in range(int(top) + 2)] if top <= 40 else 20
+    axes.hist(book["scores"], bins=edges, color="#3b6ea8", edgecolor="white")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set(xlabel=f"score (of {top:g})", ylabel="submissions", title="Score distribution")
     return _png(figure)
 
