@@ -10,6 +10,7 @@
 """
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -157,8 +158,11 @@ def _graded(path, solutions, referee, sandbox):
 
 
 def _same_verdicts(in_kernel, refereed):
-    assert [(q.grade_id, q.points, q.status, q.message) for q in refereed] == \
-           [(q.grade_id, q.points, q.status, q.message) for q in in_kernel]
+    def verdicts(questions):
+        # Objects' addresses differ between two kernels, and only they may.
+        return [(q.grade_id, q.points, q.status, re.sub(r"0x[0-9a-f]+", "0x...", q.message)) for q in questions]
+
+    assert verdicts(refereed) == verdicts(in_kernel)
 
 
 def test_every_registered_check_gets_the_in_kernel_verdict_and_message_from_the_referee(tmp_path):
@@ -218,3 +222,31 @@ def test_a_change_to_the_inputs_is_seen_by_the_referee_as_in_the_kernel(tmp_path
     _same_verdicts(in_kernel, refereed)
     assert [q.status for q in refereed] == ["passed", "failed"]
     assert refereed[1].message == "step changed its inputs: (array([1., 1., 1.]), [1.0, 2.0])"
+
+
+ODD_ANSWERS = {
+    "raises_key_error": "return {}['delivery_times']",
+    "raises_system_exit": "raise SystemExit(3)",
+    "raises_keyboard_interrupt": "raise KeyboardInterrupt",
+    "calls_input": "return input('y_hat? ')",
+    "returns_a_function": "return lambda: 0",
+    "returns_text": "return '1.33333'",
+    "returns_none": "pass",
+    "returns_an_object_equal_to_everything": "class Same:\n        __eq__ = lambda self, other: True\n"
+                                             "    return Same()",
+}
+
+
+def test_odd_answers_get_the_in_kernel_verdict_and_message_from_the_referee(tmp_path):
+    cells = [_cell("setup", "import numpy as np", "setup")]
+    for case, body in ODD_ANSWERS.items():
+        cells += [_cell("answer", f"def mse(y_hat, y):\n    {body}", f"{case}-answer"),
+                  _cell("test", "from mlcore.feedback.chapter01 import check_mse\n\ncheck_mse(mse)", f"{case}-test",
+                        points=1)]
+    path = tmp_path / "solutions" / "odd.ipynb"
+    path.parent.mkdir()
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC}), path)
+    in_kernel = _graded(path, path.parent, referee=False, sandbox=False)
+    refereed = _graded(path, path.parent, referee=True, sandbox=True)
+    _same_verdicts(in_kernel, refereed)
+    assert all(q.points == 0 for q in refereed)

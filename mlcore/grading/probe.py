@@ -46,10 +46,24 @@ def answer(request_text):
             response = [_call(function, args, kwargs) for args, kwargs in request["calls"]]
     try:
         return wire.dumps(response, handles=_handles)
-    except wire.WireError as error:
-        return wire.dumps({"unreadable": str(error)})
     except Exception as error:  # noqa: BLE001 -- the learner's objects may fail to be read
-        return wire.dumps({"unreadable": f"reading the result raised {type(error).__name__}: {error}"})
+        if not isinstance(response, list):
+            return wire.dumps({"unreadable": _why(error)})
+    # One call's result could not be sent: send the others, and why not for that one.
+    return wire.dumps([_readable(item) for item in response], handles=_handles)
+
+
+def _readable(item):
+    try:
+        wire.dumps(item, handles={})
+        return item
+    except Exception as error:  # noqa: BLE001 -- as above
+        return {"unreadable": _why(error), "mutated": {}}
+
+
+def _why(error):
+    return str(error) if isinstance(error, wire.WireError) else \
+        f"reading the result raised {type(error).__name__}: {error}"
 
 
 def _call(function, args, kwargs):
@@ -57,7 +71,8 @@ def _call(function, args, kwargs):
     before = _snapshot(args, kwargs)
     try:
         response = {"result": function(*args, **kwargs)}
-    except Exception as error:  # noqa: BLE001 -- what the learner's code raised is the answer
+    except BaseException as error:  # noqa: BLE001 -- what the learner's code raised is the answer
+        # (SystemExit too; a KeyboardInterrupt is the referee's own only after it gave up waiting)
         response = {"raised": wire.Failure(error)}
     after = _snapshot(args, kwargs)
     response["mutated"] = {key: value for key, value in _by_key(args, kwargs).items()

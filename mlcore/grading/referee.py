@@ -164,13 +164,19 @@ class RemoteFunction(Batched):
         return self  # the function stays in the kernel; only its arguments are copied
 
     def __repr__(self):
-        return f"<function {self._handle.name or 'object'} of the learner's kernel>"
+        return self._handle.text
+
+
+@functools.lru_cache(maxsize=256)
+def _remote_class(type_name):
+    # Named after the kernel object's type, so that messages read "(type function)" as in the kernel.
+    return type(type_name, (RemoteFunction,), {"__module__": "kernel"})
 
 
 def _bind(link, value):
     """``value`` with every ``wire.Handle`` in it replaced by a ``RemoteFunction``."""
     if isinstance(value, wire.Handle):
-        return RemoteFunction(link, value)
+        return _remote_class(value.type_name if value.type_name.isidentifier() else "function")(link, value)
     if isinstance(value, (list, tuple)):
         bound = [_bind(link, item) for item in value]
         return bound if isinstance(value, list) else tuple(bound)
@@ -210,7 +216,7 @@ def as_exception(record):
     base = getattr(builtins, record.base, Exception)
     if not (isinstance(base, type) and issubclass(base, Exception)):
         base = Exception  # SystemExit, KeyboardInterrupt and the like must not stop the grader
-    if record.type_name == record.base and isinstance(record.args, tuple):
+    if record.type_name == record.base == base.__name__ and isinstance(record.args, tuple):
         try:
             error = base(*record.args)
             if str(error) == record.message:

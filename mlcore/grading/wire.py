@@ -51,10 +51,13 @@ class WireError(ValueError):
 
 @dataclass(frozen=True)
 class Handle:
-    """A callable that stays in the kernel: its number there and its ``__name__`` (or None)."""
+    """A callable that stays in the kernel: its number there, its ``__name__`` (or None), and
+    its type's name and its repr, as the kernel shows them."""
 
     number: int
     name: object
+    type_name: str = "function"
+    text: str = "<function>"
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def dumps(value, *, handles=None, limit=MAX_BYTES):
     travel as ``Handle``s; without it (referee side) a callable must be a
     reference by name.
     """
-    text = json.dumps(_encode(value, handles, 0), separators=(",", ":"))
+    text = json.dumps(_encode(value, handles, 0, [0]), separators=(",", ":"))
     if len(text) > limit:
         raise WireError(f"the data is {_size(len(text))}, more than the {_size(limit)} limit of one message")
     return text
@@ -88,9 +91,11 @@ def _size(count):
     return f"{count / 2**20:.3g} MiB" if count >= 2**20 else f"{count / 2**10:.3g} KiB"
 
 
-def _encode(value, handles, depth):
-    if depth > MAX_DEPTH:
-        raise WireError(f"the data is nested more than {MAX_DEPTH} levels deep")
+def _encode(value, handles, depth, count):
+    count[0] += 1
+    if depth > MAX_DEPTH or count[0] > MAX_NODES:
+        raise WireError(f"the data holds more than {MAX_NODES} values (use an array) or is nested "
+                        f"more than {MAX_DEPTH} levels deep")
     kind = type(value)
     if value is None:
         return {"t": "none"}
@@ -113,9 +118,9 @@ def _encode(value, handles, depth):
     if isinstance(value, (bytes, bytearray)):
         return {"t": "bytes", "v": base64.b64encode(bytes(value)).decode("ascii")}
     if kind in (list, tuple):
-        return {"t": kind.__name__, "v": [_encode(item, handles, depth + 1) for item in value]}
+        return {"t": kind.__name__, "v": [_encode(item, handles, depth + 1, count) for item in value]}
     if kind is dict:
-        return {"t": "dict", "v": [[_encode(k, handles, depth + 1), _encode(v, handles, depth + 1)]
+        return {"t": "dict", "v": [[_encode(k, handles, depth + 1, count), _encode(v, handles, depth + 1, count)]
                                    for k, v in value.items()]}
     if isinstance(value, np.ndarray) and value.dtype != object:
         return _npy("array", np.asarray(value))
@@ -126,9 +131,9 @@ def _encode(value, handles, depth):
     if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
         return {"t": "torch", "data": _npy("array", value.detach().cpu().numpy())}
     if isinstance(value, functools.partial):
-        return {"t": "partial", "func": _encode(value.func, handles, depth + 1),
-                "args": [_encode(a, handles, depth + 1) for a in value.args],
-                "kwargs": [[k, _encode(v, handles, depth + 1)] for k, v in value.keywords.items()]}
+        return {"t": "partial", "func": _encode(value.func, handles, depth + 1, count),
+                "args": [_encode(a, handles, depth + 1, count) for a in value.args],
+                "kwargs": [[k, _encode(v, handles, depth + 1, count)] for k, v in value.keywords.items()]}
     reference = _reference(value)
     if reference and handles is None:
         return {"t": "ref", "module": reference[0], "name": reference[1]}
@@ -136,7 +141,8 @@ def _encode(value, handles, depth):
         number = len(handles) + 1
         handles[number] = value
         name = getattr(value, "__name__", None)
-        return {"t": "handle", "n": number, "name": name if isinstance(name, str) else None}
+        return {"t": "handle", "n": number, "name": name if isinstance(name, str) else None,
+                "type": _name_of(type(value)), "repr": _repr(value)}
     if handles is None:
         raise WireError(f"{value!r:.80} cannot be sent to the learner's kernel: pass numbers, text and "
                         f"arrays, or a function defined at module level in mlcore (for example in "
@@ -181,13 +187,16 @@ def _resolve(module, name, import_module=True):
         return None
 
 
-def _opaque(value):
-    kind = type(value)
+def _repr(value):
     try:
         text = repr(value)
     except Exception as error:  # noqa: BLE001 -- a repr that raises is the object's own business
-        text = f"<{kind.__name__} object (its repr raised {type(error).__name__})>"
-    node = {"t": "opaque", "type": _name_of(kind), "repr": text[:REPR_WIDTH]}
+        text = f"<{type(value).__name__} object (its repr raised {type(error).__name__})>"
+    return text[:REPR_WIDTH] if isinstance(text, str) else "<object>"
+
+
+def _opaque(value):
+    node = {"t": "opaque", "type": _name_of(type(value)), "repr": _repr(value)}
     try:
         with np.errstate(all="ignore"):
             node["array"] = _npy("array", np.asarray(value, dtype=np.float64))
@@ -222,7 +231,7 @@ def raised(error):
     node = {"t": "raised", "type": _name_of(type(error)), "base": base, "message": message[:4000]}
     if type(error).__module__ == "builtins":
         try:
-            node["args"] = _encode(error.args, None, 0)
+            node["args"] = _encode(error.args, None, 0, [0])
         except WireError:
             pass
     if isinstance(error, OSError):
@@ -306,7 +315,8 @@ def _decode(node, resolve, counter, depth):
             return target
         if kind == "handle":
             name = node.get("name")
-            return Handle(int(node["n"]), name if isinstance(name, str) else None)
+            return Handle(int(node["n"]), name if isinstance(name, str) else None,
+                          _typed(node["type"], str)[:100], _typed(node["repr"], str)[:REPR_WIDTH])
         if kind == "opaque":
             return _stand_in(node, child)
         if kind == "raised":
