@@ -122,6 +122,6 @@ def _worker_context():
     # threads from the parent. Where there is no fork (Windows), spawn.
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "mlcore.feedback.registry"])
+        context.set_forkserver_preload([__name__])
         return context
     return multiprocessing.get_context("spawn")

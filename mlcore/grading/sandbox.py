@@ -25,7 +25,6 @@ kernels unconfined.
 
 import functools
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -55,6 +54,8 @@ class Limits:
 @functools.lru_cache(maxsize=1)
 def available():
     """None if bwrap runs here, else why not (a sentence ending with the install hint)."""
+    if not sys.platform.startswith("linux"):
+        return f"the sandbox needs Linux (bubblewrap), so submissions run without one on {sys.platform}"
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return f"bwrap (bubblewrap) is not installed, so submissions run without a sandbox; {INSTALL_HINT}"
@@ -125,6 +126,8 @@ class Sandbox:
     def preexec(self):
         """Run in the child before bwrap starts: resource limits, and SIGINT ignored by bwrap
         (the kernel sets its own handler), so that an interrupt stops the learner's code, not the jail."""
+        import resource  # POSIX only, like the jail
+
         limits = self.limits
         processes = limits.processes if self.uid is not None else _own_processes() + limits.processes
         for which, value in ((resource.RLIMIT_AS, limits.memory), (resource.RLIMIT_FSIZE, limits.file_size),
