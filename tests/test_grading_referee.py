@@ -76,6 +76,23 @@ def run_cell(raw_cell, *args, **kwargs):
     return real_run_cell(raw_cell, *args, **kwargs)
 ip.run_cell = run_cell
 """,
+    # Every answer, once defined, is replaced by one that reads the expected value from the
+    # checker's frames (it would find check_function's local `expected` in the kernel).
+    "frame_inspection": """
+import sys
+def cheat(*args, **kwargs):
+    frame = sys._getframe(1)
+    while frame is not None:
+        if "expected" in frame.f_locals:
+            return frame.f_locals["expected"]
+        frame = frame.f_back
+    raise NotImplementedError()
+def rebind(result):
+    for name in ("mse", "mae", "huber", "l1_loss", "mse_grad", "mae_grad", "huber_grad", "best_constant"):
+        if name in get_ipython().user_ns:
+            get_ipython().user_ns[name] = cheat
+get_ipython().events.register("post_run_cell", rebind)
+""",
     "probe_forged": """
 import json, mlcore.grading.probe as probe, mlcore.grading.wire as wire
 probe.answer = lambda request: wire.dumps({"result": 0.0})
@@ -86,14 +103,14 @@ probe.serve = lambda request: None
 
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory):
-    """Every attack put at the top of the first answer cell of the untouched chapter 1 exercise
-    (all stubs left blank), graded in one batch: attack -> result."""
+    """Every attack put in the first answer cell of the untouched chapter 1 exercise (after its
+    stub; all stubs left blank), graded in one batch: attack -> result."""
     root = tmp_path_factory.mktemp("attacks")
     paths = {}
     for attack, code in ATTACKS.items():
         nb = nbformat.read(REPO / "exercises" / CHAPTER_1, as_version=4)
         answer = next(cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("solution"))
-        answer.source = code + "\n" + answer.source
+        answer.source = answer.source + "\n" + code
         paths[attack] = root / attack / CHAPTER_1
         paths[attack].parent.mkdir()
         nbformat.write(nb, paths[attack])
@@ -250,3 +267,12 @@ def test_odd_answers_get_the_in_kernel_verdict_and_message_from_the_referee(tmp_
     refereed = _graded(path, path.parent, referee=True, sandbox=True)
     _same_verdicts(in_kernel, refereed)
     assert all(q.points == 0 for q in refereed)
+
+
+@pytest.mark.parametrize("attack", ["checks_patched", "frame_inspection"])
+def test_the_same_attack_beats_checks_run_in_the_kernel(attacked, attack, tmp_path):
+    # What the referee is for: graded in-kernel (as nbgrader grades), the blank notebook scores.
+    path = tmp_path / CHAPTER_1
+    path.write_text(Path(attacked[attack]["submission"]).read_text(encoding="utf-8"), encoding="utf-8")
+    result = grade_submission(path, REPO / "solutions", 30, referee=False, sandbox=False)
+    assert result.score >= 12.0, [(q.grade_id, q.status) for q in result.questions]
