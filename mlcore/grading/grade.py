@@ -9,6 +9,7 @@ the order of the submissions.
 import concurrent.futures
 import functools
 import multiprocessing
+import pkgutil
 from pathlib import Path
 
 from . import sandbox as sandboxing
@@ -117,11 +118,14 @@ def grade_many(submissions, solutions_dir, timeout=30, jobs=1, on_result=None, *
 
 
 def _worker_context():
-    # A forkserver imports the grader once and forks each worker from it:
-    # workers start in milliseconds and inherit no kernel connections or
+    # A forkserver imports the grader, and the checks its referee runs, once and forks each
+    # worker from it: workers start in milliseconds and inherit no kernel connections or
     # threads from the parent. Where there is no fork (Windows), spawn.
     if "forkserver" in multiprocessing.get_all_start_methods():
+        from .. import feedback
+
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__] + [module.name for module in pkgutil.iter_modules(
+            feedback.__path__, f"{feedback.__name__}.")])
         return context
     return multiprocessing.get_context("spawn")
