@@ -15,7 +15,9 @@ Requests:
   numpy's error state ``errstate`` (the caller's, so that warnings and errors
   behave as in the caller's process); answer, per call, ``{"result": value}``
   or ``{"raised": Raised}``, and ``"mutated"``: the arguments the call changed
-  in place, by position or keyword, as they are now.
+  in place, by position or keyword, as they are now. The calls after one that
+  raised are not made (``{"skipped": true}``), as a caller calling them one by
+  one would stop there.
 """
 
 import numpy as np
@@ -42,8 +44,13 @@ def answer(request_text):
         response = {name: namespace.get(name, wire.MISSING) for name in request["names"]}
     else:
         function = _handles[request["handle"]]
+        response = []
         with np.errstate(**request["errstate"]):
-            response = [_call(function, args, kwargs) for args, kwargs in request["calls"]]
+            for args, kwargs in request["calls"]:
+                response.append(_call(function, args, kwargs))
+                if "raised" in response[-1]:
+                    break  # as when called one by one: the caller stops at the first exception
+        response += [{"skipped": True}] * (len(request["calls"]) - len(response))
     try:
         return wire.dumps(response, handles=_handles)
     except Exception as error:  # noqa: BLE001 -- the learner's objects may fail to be read

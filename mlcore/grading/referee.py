@@ -155,6 +155,8 @@ class RemoteFunction(Batched):
         _write_back(args, kwargs, response.get("mutated"))
         if "raised" in response:
             return False, as_exception(response["raised"])
+        if response.get("skipped"):
+            return False, UnreadableAnswer("not called: an earlier call raised")
         if "result" not in response:
             return False, UnreadableAnswer(f"the result could not be sent to the grader: "
                                            f"{response.get('unreadable', 'no result')}")

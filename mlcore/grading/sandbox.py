@@ -81,6 +81,9 @@ class Sandbox:
         self.hidden = [Path(path).resolve() for path in hidden]
         self.limits = limits
         self.uid = _sandbox_uid()
+        # Without a uid of its own, the kernel shares the grader's user, and its process limit
+        # counts that user's processes too.
+        self.processes = limits.processes + (_own_processes() if self.uid is None else 0)
         self.root = Path(tempfile.mkdtemp(prefix="mlcore-sandbox-"))
         self.work = self.root / "work"
         self.sockets = self.root / "sockets"
@@ -101,15 +104,12 @@ class Sandbox:
         argv = [shutil.which("bwrap"), "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                 "--unshare-cgroup-try", "--die-with-parent"]
         argv += _system_binds()
-        binds = sorted({*_python_dirs(), _package_dir()})
-        made = set()
-        argv += _parents(binds, made)
-        for path in binds:
-            argv += ["--ro-bind", path, path]
         argv += ["--dev", "/dev", "--proc", "/proc",
                  "--size", str(self.limits.tmp_size), "--perms", "1777", "--tmpfs", "/tmp"]
-        made = {parent for parent in made if not parent.startswith("/tmp/")} - {"/tmp"}
-        argv += _parents([self.folder, self.sockets, *self.hidden], made)
+        binds = sorted({*_python_dirs(), _package_dir()})
+        argv += _parents(binds + [self.folder, self.sockets, *self.hidden])
+        for path in binds:
+            argv += ["--ro-bind", path, path]
         needed = [Path(path) for path in binds] + [self.folder, self.sockets]
         for path in self.hidden:
             # A hidden folder that holds something the jail needs (the output's folder may be the
@@ -129,9 +129,8 @@ class Sandbox:
         import resource  # POSIX only, like the jail
 
         limits = self.limits
-        processes = limits.processes if self.uid is not None else _own_processes() + limits.processes
         for which, value in ((resource.RLIMIT_AS, limits.memory), (resource.RLIMIT_FSIZE, limits.file_size),
-                             (resource.RLIMIT_NPROC, processes), (resource.RLIMIT_CORE, 0)):
+                             (resource.RLIMIT_NPROC, self.processes), (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(which, (value, value))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -207,18 +206,17 @@ def _package_dir():
     return str(Path(__file__).resolve().parents[1])
 
 
-def _parents(paths, made):
-    """``--dir`` for every parent folder of ``paths`` not in ``made`` (which it extends),
-    world-traversable: bwrap would make them private to root, which the jail's user cannot enter."""
+def _parents(paths):
+    """``--dir`` for every parent folder of ``paths``, world-traversable: bwrap would make
+    them private to root, which the jail's user cannot enter."""
     parents = set()
     for path in paths:
         parents.update(str(parent) for parent in Path(path).parents if str(parent) != "/")
     argv = []
-    for parent in sorted(parents - made, key=lambda p: (p.count("/"), p)):
+    for parent in sorted(parents, key=lambda p: (p.count("/"), p)):
         if not parent.startswith(tuple(d + "/" for d in SYSTEM_DIRS)) and parent not in SYSTEM_DIRS \
                 and parent != "/tmp":
             argv += ["--perms", "0755", "--dir", parent]
-    made |= parents
     return argv
 
 
