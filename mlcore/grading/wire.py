@@ -134,19 +134,19 @@ def _encode(value, handles, depth, count):
         return {"t": "partial", "func": _encode(value.func, handles, depth + 1, count),
                 "args": [_encode(a, handles, depth + 1, count) for a in value.args],
                 "kwargs": [[k, _encode(v, handles, depth + 1, count)] for k, v in value.keywords.items()]}
-    reference = _reference(value)
-    if reference and handles is None:
-        return {"t": "ref", "module": reference[0], "name": reference[1]}
-    if callable(value) and handles is not None:
+    if handles is None:  # the referee's side: a function goes by name
+        reference = _reference(value)
+        if reference:
+            return {"t": "ref", "module": reference[0], "name": reference[1]}
+        raise WireError(f"{value!r:.80} cannot be sent to the learner's kernel: pass numbers, text and "
+                        f"arrays, or a function defined at module level in mlcore (for example in "
+                        f"mlcore.feedback), which the kernel imports by name")
+    if callable(value):
         number = len(handles) + 1
         handles[number] = value
         name = getattr(value, "__name__", None)
         return {"t": "handle", "n": number, "name": name if isinstance(name, str) else None,
                 "type": _name_of(type(value)), "repr": _repr(value)}
-    if handles is None:
-        raise WireError(f"{value!r:.80} cannot be sent to the learner's kernel: pass numbers, text and "
-                        f"arrays, or a function defined at module level in mlcore (for example in "
-                        f"mlcore.feedback), which the kernel imports by name")
     return _opaque(value)
 
 
