@@ -73,8 +73,24 @@ class KernelLink:
         session = Session(key=self.km.session.key, signature_scheme=self.km.session.signature_scheme)
         self.kc = client.km.client(session=session)
         self.kc.start_channels()
-        run_sync(self.kc.wait_for_ready)(timeout=30)
+        run_sync(self._subscribed)(timeout=30)
         self.deadline = None
+
+    async def _subscribed(self, timeout):
+        # A new subscriber misses the kernel's messages until its subscription is through:
+        # ask for kernel_info until the kernel's status for the request arrives.
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            msg_id = self.kc.kernel_info()
+            try:
+                while True:
+                    msg = await self.kc.get_iopub_msg(timeout=0.2)
+                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                        return
+            except queue.Empty:
+                if not await self.km.is_alive():
+                    raise KernelGone() from None
+        raise UnreadableAnswer("the kernel did not answer the grader within 30 s")
 
     def close(self):
         """Close the link's connection (the kernel keeps running)."""
@@ -107,7 +123,7 @@ class KernelLink:
 
     async def _exchange(self, code):
         kc, km = self.kc, self.km
-        msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=False)
+        msg_id = kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         answer = None
         while True:
             remaining = self.deadline - time.monotonic()
