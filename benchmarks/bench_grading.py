@@ -1,12 +1,15 @@
-"""Grading time per submission: mlcore-grade with --jobs 1 and --jobs 2, and nbgrader autograde.
+"""Grading time per submission: mlcore-grade with --jobs 1 and --jobs 2, in-kernel and sandboxed.
 
 Each submission is graded in a fresh kernel, kernel start included. Half the
-submissions are the solution, half the untouched student version. Reports the
-median over repeats of the wall time per submission, and its ratio to
-nbgrader's ``autograde`` on the same submissions (issue 5's target: a median
-of at most 3 s per submission on 2 cores).
+submissions are the solution, half the untouched student version. Columns,
+side by side: the test cells run in the kernel without a sandbox (as nbgrader
+runs them), and mlcore-grade's default, the referee with each kernel in a
+bubblewrap sandbox; then the sandboxed time's ratio to nbgrader's
+``autograde`` on the same submissions. Targets (issue 17): at most 3 s per
+submission with the sandbox, and ``--jobs 2`` faster than ``--jobs 1`` on a
+batch of 20. Medians over repeats of the wall time per submission.
 
-    python benchmarks/bench_grading.py [--submissions 6] [--repeats 3] [--no-nbgrader] [NOTEBOOK ...]
+    python benchmarks/bench_grading.py [--submissions 20] [--repeats 1] [--no-nbgrader] [NOTEBOOK ...]
 
 Without NOTEBOOK arguments it uses every notebook in solutions/ and the
 synthetic fixture of the grader's tests.
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 
+from mlcore.grading import sandbox as sandboxing
 from mlcore.grading.generate import student_version
 from mlcore.grading.grade import grade_many
 
@@ -46,12 +50,13 @@ def make_submissions(source, count, folder):
     return paths
 
 
-def time_mlcore(source, submissions, jobs, repeats):
-    """(median batch seconds per submission, median single-submission latency) over ``repeats`` runs."""
+def time_mlcore(source, submissions, jobs, repeats, sandboxed):
+    """(median batch seconds per submission, median single-submission latency) over ``repeats`` runs;
+    ``sandboxed``: the referee and the sandbox (mlcore-grade's default), else in-kernel tests."""
     per_submission, latencies = [], []
     for _ in range(repeats):
         stamps = [time.perf_counter()]
-        results = grade_many(submissions, source.parent, jobs=jobs,
+        results = grade_many(submissions, source.parent, jobs=jobs, referee=sandboxed, sandbox=sandboxed,
                              on_result=lambda done, result: stamps.append(time.perf_counter()))
         assert all(not result.grader_error for result in results)
         per_submission.append((stamps[-1] - stamps[0]) / len(submissions))
@@ -89,30 +94,33 @@ def time_nbgrader(source, count, repeats, folder):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--submissions", type=int, default=6)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--submissions", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--no-nbgrader", action="store_true", help="skip the nbgrader comparison")
     args = parser.parse_args()
     notebooks = args.notebooks or sorted((REPO / "solutions").glob("*.ipynb")) + [FIXTURE]
 
+    if sandboxing.available() is not None:
+        sys.exit(f"the sandboxed column needs bwrap: {sandboxing.available()}")
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {args.submissions} submissions, "
-          f"median of {args.repeats} runs; seconds per submission, kernel start included\n")
-    header = f"{'notebook':<28} {'mode':<32} {'s/submission':>12} {'vs nbgrader':>12}"
-    print(header + "\n" + "-" * len(header))
+          f"median of {args.repeats} run(s); seconds per submission, kernel start included\n")
+    header = (f"{'notebook':<28} {'mode':<24} {'in-kernel':>10} {'sandboxed':>10} {'sandboxed':>12}\n"
+              f"{'':<28} {'':<24} {'':>10} {'(default)':>10} {'vs nbgrader':>12}")
+    print(header + "\n" + "-" * 88)
     for source in notebooks:
         with tempfile.TemporaryDirectory() as scratch:
             scratch = Path(scratch)
             submissions = make_submissions(source, args.submissions, scratch / "mlcore")
-            one_batch, one_latency = time_mlcore(source, submissions, 1, args.repeats)
-            two_batch, two_latency = time_mlcore(source, submissions, 2, args.repeats)
+            timings = {(jobs, sandboxed): time_mlcore(source, submissions, jobs, args.repeats, sandboxed)
+                       for jobs in (1, 2) for sandboxed in (False, True)}
             nbgrader = None if args.no_nbgrader else time_nbgrader(source, args.submissions, args.repeats, scratch)
-        rows = [("mlcore-grade --jobs 1, one", one_latency), ("mlcore-grade --jobs 1, batch", one_batch),
-                ("mlcore-grade --jobs 2, batch", two_batch), ("nbgrader autograde, batch", nbgrader)]
-        for mode, seconds in rows:
-            if seconds is None:
-                continue
-            ratio = f"{seconds / nbgrader:.2f}x" if nbgrader else "-"
-            print(f"{source.name:<28} {mode:<32} {seconds:>12.2f} {ratio:>12}")
+        rows = [("--jobs 1, one submission", 1, 1), ("--jobs 1, batch", 1, 0), ("--jobs 2, batch", 2, 0)]
+        for mode, jobs, which in rows:
+            plain, boxed = timings[(jobs, False)][which], timings[(jobs, True)][which]
+            ratio = f"{boxed / nbgrader:.2f}x" if nbgrader else "-"
+            print(f"{source.name:<28} {mode:<24} {plain:>10.2f} {boxed:>10.2f} {ratio:>12}")
+        if nbgrader:
+            print(f"{source.name:<28} {'nbgrader autograde, batch':<24} {nbgrader:>10.2f} {'-':>10} {'1.00x':>12}")
 
 
 if __name__ == "__main__":

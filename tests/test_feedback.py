@@ -9,12 +9,16 @@
 - The references the checks use agree with PyTorch (float64, rtol 1e-10).
 """
 
+import ast
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 import torch
 
 import mlcore
-from mlcore.feedback import (article_pairing, best_constant, cases, cross_entropy, loss_choice,
+from mlcore.feedback import (article_pairing, best_constant, cases, cross_entropy, loss_choice, registry,
                              regression_gradients, regression_losses)
 from mlcore.feedback.chapter01 import (check_best_constant, check_huber, check_huber_grad, check_l1_loss,
                                        check_mae, check_mae_grad, check_most_outlier_sensitive, check_mse,
@@ -24,7 +28,8 @@ from mlcore.feedback.chapter02 import (check_article_fix, check_article_loss_wei
                                        check_cross_entropy_grad, check_fit_linear_regression,
                                        check_mse_weight_grad, check_softmax, check_softmax_cross_entropy,
                                        check_why_cross_entropy)
-from mlcore.grading.checks import CheckFailed
+from mlcore.feedback.checks import CheckFailed, NotAnswered
+from mlcore.grading.regions import HIDDEN_TESTS, replace_regions
 from oracle import RTOL64
 
 
@@ -41,19 +46,10 @@ def assert_passes_in_one_line(check, answer, capsys):
     assert len(lines) == 1 and lines[0].startswith("\N{CHECK MARK}"), lines
 
 
-# ---- correct answers, written as learners write them ------------------------------------
+# ---- right answers as learners write them, for the hand-written cases below ------------------------------------
 
 def mse(y_hat, y):
     return np.mean((y_hat - y) ** 2)
-
-
-def mae(y_hat, y):
-    return float(np.sum(np.abs(y_hat - y)) / y_hat.size)
-
-
-def huber(y_hat, y, delta=1.0):
-    r = y_hat - y
-    return np.mean(np.where(np.abs(r) < delta, 0.5 * r**2, delta * (np.abs(r) - 0.5 * delta)))
 
 
 def l1_loss(y_hat, y, reduction="mean"):
@@ -62,27 +58,6 @@ def l1_loss(y_hat, y, reduction="mean"):
     if reduction not in reducers:
         raise ValueError(f"unknown reduction {reduction!r}: use 'mean', 'sum' or 'none'")
     return reducers[reduction](losses)
-
-
-def mse_grad(y_hat, y):
-    return 2 * (y_hat - y) / y_hat.size
-
-
-def mae_grad(y_hat, y):
-    return np.sign(y_hat - y) / y_hat.size
-
-
-def huber_grad(y_hat, y, delta=1.0):
-    return np.clip(y_hat - y, -delta, delta) / y_hat.size
-
-
-def best_constant_loop(y, loss, candidates):
-    best, best_loss = None, np.inf
-    for c in candidates:
-        value = loss(np.full(y.shape, c), y)
-        if value < best_loss:
-            best, best_loss = c, value
-    return best
 
 
 def softmax(logits):
@@ -95,18 +70,6 @@ def log_softmax(logits):
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def softmax_cross_entropy(logits, y):
-    return -np.sum(y * log_softmax(logits)) / len(logits)
-
-
-def cross_entropy_grad(logits, y):
-    return (softmax(logits) - y) / len(logits)
-
-
-def binary_cross_entropy(p, y):
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-
-
 def choose_loss(task):
     return {"house_prices": "mse", "delivery_times": "huber", "sensor_spikes": "huber",
             "digit_classes": "cross_entropy", "spam_filter": "binary_cross_entropy",
@@ -117,40 +80,64 @@ def mse_weight_grad(X, w, y):
     return 2 / len(y) * X.T @ (X @ w - y)
 
 
-def article_loss_weight_grad(X, w, y):
-    return -X.T @ (y / (X @ w)) / len(y)
+EXERCISES = registry.exercises()
+MISCONCEPTIONS = [(entry, mistake) for entry in EXERCISES for mistake in entry.misconceptions]
 
 
-def fit_linear_regression(X, y, lr, num_epochs):
-    w = np.zeros(X.shape[1])
-    for _ in range(num_epochs):
-        w -= lr * mse_weight_grad(X, w, y)
-    return w
+@pytest.mark.parametrize("entry", EXERCISES, ids=[entry.name for entry in EXERCISES])
+def test_the_registered_answer_passes_with_one_line(entry, capsys):
+    assert_passes_in_one_line(entry.check, entry.answer, capsys)
+    if entry.hidden_cases is not None:
+        for seed in (1, 2):
+            assert_passes_in_one_line(lambda fn: entry.check(fn, cases=entry.hidden_cases(seed)),
+                                      entry.answer, capsys)
 
 
-CORRECT = [
-    (check_mse, mse, cases.regression_cases(1)),
-    (check_mae, mae, cases.regression_cases(2)),
-    (check_huber, huber, cases.huber_cases(3)),
-    (check_l1_loss, l1_loss, cases.reduction_cases(4)),
-    (check_mse_grad, mse_grad, cases.regression_cases(5)),
-    (check_mae_grad, mae_grad, cases.regression_cases(6)),
-    (check_huber_grad, huber_grad, cases.huber_cases(7)),
-    (check_best_constant, best_constant_loop, best_constant.best_constant_cases(8)),
-    (check_softmax, softmax, [(logits,) for logits, _ in cases.classification_cases(9, shift=-1000.0)]),
-    (check_softmax_cross_entropy, softmax_cross_entropy, cases.classification_cases(10, shift=1000.0)),
-    (check_cross_entropy_grad, cross_entropy_grad, cases.classification_cases(11, scale=300.0)),
-    (check_binary_cross_entropy, binary_cross_entropy, cases.probability_cases(12)),
-    (check_mse_weight_grad, mse_weight_grad, cases.weight_cases(13)),
-    (check_article_loss_weight_grad, article_loss_weight_grad, cases.weight_cases(14)),
-    (check_fit_linear_regression, fit_linear_regression, cases.fit_cases(15)),
-]
+@pytest.mark.parametrize("entry, mistake", MISCONCEPTIONS,
+                         ids=[f"{entry.name}: {mistake.name}" for entry, mistake in MISCONCEPTIONS])
+def test_every_misconception_is_recognised_as_itself(entry, mistake):
+    # The visible cases must tell each mistake from the right answer and from
+    # every mistake listed before it (the first match is the one named).
+    with pytest.raises(CheckFailed) as raised:
+        entry.check(mistake.variant)
+    assert raised.value.misconception == mistake.name
+    assert mistake.hint in str(raised.value)
+    assert raised.value.counterexample and raised.value.counterexample in str(raised.value)
 
 
-@pytest.mark.parametrize("check, answer, hidden", CORRECT, ids=[answer.__name__ for _, answer, _ in CORRECT])
-def test_a_correct_answer_passes_with_one_line(check, answer, hidden, capsys):
-    assert_passes_in_one_line(check, answer, capsys)
-    assert_passes_in_one_line(lambda fn: check(fn, cases=hidden), answer, capsys)
+@pytest.mark.parametrize("entry", EXERCISES, ids=[entry.name for entry in EXERCISES])
+def test_misconceptions_have_distinct_names(entry):
+    names = [mistake.name for mistake in entry.misconceptions]
+    assert len(names) == len(set(names)), names
+
+
+def _checks_called_by_test_cells(notebook):
+    """Names of the ``check_*`` functions that the graded test cells of ``notebook`` import
+    from ``mlcore.feedback``."""
+    names = set()
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
+            continue
+        for node in ast.walk(ast.parse(replace_regions(cell.source, HIDDEN_TESTS, keep_content=True)[0])):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mlcore.feedback"):
+                names.update(alias.name for alias in node.names if alias.name.startswith("check_"))
+    return names
+
+
+SOLUTIONS = sorted((Path(__file__).resolve().parents[1] / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", SOLUTIONS, ids=[path.name for path in SOLUTIONS])
+def test_every_check_a_solution_calls_is_registered(notebook):
+    called = _checks_called_by_test_cells(notebook)
+    assert called, f"{notebook.name} calls no check of mlcore.feedback"
+    registered = {entry.name for entry in EXERCISES}
+    assert called <= registered, f"not registered with @exercise: {sorted(called - registered)}"
+
+
+def test_registering_a_name_twice_is_refused():
+    with pytest.raises(ValueError, match="a check named 'check_mse' is registered twice"):
+        registry.exercise(answer=None)(check_mse)
 
 
 def test_the_passing_line_says_how_many_cases(capsys):
@@ -360,39 +347,6 @@ def test_a_mistake_no_variant_explains_still_gets_a_counterexample():
     assert "Smallest failing case: <lambda>(y_hat=[2.5], y=[0.5])" in message
 
 
-ALL_MISCONCEPTIONS = [
-    (check, mistake)
-    for check, mistakes in [
-        (check_mse, regression_losses.MSE_MISCONCEPTIONS),
-        (check_mae, regression_losses.MAE_MISCONCEPTIONS),
-        (check_huber, regression_losses.HUBER_MISCONCEPTIONS),
-        (check_l1_loss, regression_losses.L1_REDUCTION_MISCONCEPTIONS),
-        (check_mse_grad, regression_gradients.MSE_GRAD_MISCONCEPTIONS),
-        (check_mae_grad, regression_gradients.MAE_GRAD_MISCONCEPTIONS),
-        (check_huber_grad, regression_gradients.HUBER_GRAD_MISCONCEPTIONS),
-        (check_best_constant, best_constant.BEST_CONSTANT_MISCONCEPTIONS),
-        (check_softmax, cross_entropy.SOFTMAX_MISCONCEPTIONS),
-        (check_softmax_cross_entropy, cross_entropy.CROSS_ENTROPY_MISCONCEPTIONS),
-        (check_cross_entropy_grad, cross_entropy.CROSS_ENTROPY_GRAD_MISCONCEPTIONS),
-        (check_binary_cross_entropy, cross_entropy.BINARY_MISCONCEPTIONS),
-        (check_mse_weight_grad, article_pairing.MSE_WEIGHT_GRAD_MISCONCEPTIONS),
-        (check_article_loss_weight_grad, article_pairing.ARTICLE_LOSS_GRAD_MISCONCEPTIONS),
-        (check_fit_linear_regression, article_pairing.FIT_MISCONCEPTIONS),
-    ]
-    for mistake in mistakes
-]
-
-
-@pytest.mark.parametrize("check, mistake", ALL_MISCONCEPTIONS,
-                         ids=[f"{check.__name__}: {mistake.name}" for check, mistake in ALL_MISCONCEPTIONS])
-def test_every_misconception_is_recognised_as_itself(check, mistake):
-    # The visible cases must tell each mistake from the right answer and from
-    # every mistake listed before it (the first match is the one named).
-    message = failure(check, mistake.variant)
-    assert f"Likely misconception: {mistake.name}." in message
-    assert mistake.hint in message
-
-
 # ---- the right misconception for the choices --------------------------------------------------
 
 def test_a_wrong_choice_is_explained():
@@ -520,13 +474,24 @@ def test_making_the_targets_equal_to_the_predictions_does_not_earn_a_zero_loss()
 
 
 def test_an_answer_that_raises_is_not_hidden():
-    # The grader reports the stub's NotImplementedError as "not answered yet".
-    def stub(y_hat, y):
+    def broken(y_hat, y):
+        raise ValueError("shapes differ")
+
+    with pytest.raises(ValueError) as raised:
+        check_mse(broken)
+    assert "raised by broken(y_hat=[2.5], y=[0.5]) while it was being checked" in raised.value.__notes__[0]
+
+
+@pytest.mark.parametrize("check", [check_mse, check_choose_loss])
+def test_an_untouched_stub_is_not_answered_in_one_line(check):
+    def stub(*args):
         raise NotImplementedError()
 
-    with pytest.raises(NotImplementedError) as raised:
-        check_mse(stub)
-    assert "raised by stub(y_hat=[2.5], y=[0.5]) while it was being checked" in raised.value.__notes__[0]
+    with pytest.raises(NotAnswered) as raised:
+        check(stub)
+    assert isinstance(raised.value, NotImplementedError), "nbgrader and mlcore-grade count it as not answered"
+    assert raised.value._render_traceback_() == [
+        "\N{BALLOT X} not answered yet: your code still raises NotImplementedError(); replace the stub."]
 
 
 def test_an_unknown_reduction_must_raise_value_error():
@@ -536,7 +501,7 @@ def test_an_unknown_reduction_must_raise_value_error():
     def l1_loss_with_key_error(y_hat, y, reduction="mean"):
         return {"mean": np.mean, "sum": np.sum, "none": np.abs}[reduction](np.abs(y_hat - y))
 
-    assert "returned np.float64(0.6666666666666666) instead of raising ValueError" in failure(
+    assert "returned 0.666667 instead of raising ValueError" in failure(
         check_l1_loss, l1_loss_that_guesses)
     message = failure(check_l1_loss, l1_loss_with_key_error)
     assert "raised KeyError: 'average'. Raise ValueError instead" in message

@@ -1,10 +1,10 @@
-"""mlcore.grading.checks: coercion, fresh copies, and the misconception each failure names."""
+"""mlcore.feedback.checks: coercion, fresh copies, and the misconception each failure names."""
 
 import numpy as np
 import pytest
 import torch
 
-from mlcore.grading.checks import (CheckFailed, Misconception, as_float_array, check_choice,
+from mlcore.feedback.checks import (CheckFailed, Misconception, as_float_array, check_choice, format_value,
                                    check_function, check_value, normalise_choice)
 
 X = "\N{BALLOT X}"
@@ -290,3 +290,29 @@ def test_check_choice_cannot_be_fooled_by_eq():
         check_choice(Sneaky("mse"), "cross_entropy", explanations=EXPLANATIONS)
     with pytest.raises(CheckFailed, match="should be one of the strings 'cross_entropy', 'mse'"):
         check_choice(AlwaysEqual(), "cross_entropy", explanations=EXPLANATIONS)
+
+
+def test_messages_show_numbers_rounded_and_never_as_numpy_reprs():
+    with pytest.raises(CheckFailed) as failure:
+        check_value(np.float64(2 / 3), 2.0, name="l1_sum")
+    assert str(failure.value) == f"{X} l1_sum = 0.666667 is not right yet.\nNo common mistake matches these results; " \
+                                 "compare your formula with the statement on the case below."
+    with pytest.raises(CheckFailed) as failure:
+        check_choice(np.str_("mse"), "cross_entropy", name="loss_choice", explanations=EXPLANATIONS)
+    assert str(failure.value).startswith(f"{X} loss_choice = 'mse' is not the best choice")
+    with pytest.raises(CheckFailed) as failure:
+        check_function(lambda y_hat, y: np.complex128(1 + 1j), mse, MSE_CASES[:1], name="mse")
+    assert "is complex ((1+1j))" in str(failure.value) and "np." not in str(failure.value)
+    assert format_value(np.float64(2 / 3)) == "0.666667" and format_value(np.array([0.5, 1 / 3])) == "[0.5     , 0.333333]"
+
+
+def test_check_failed_carries_the_misconception_and_the_counterexample():
+    with pytest.raises(CheckFailed) as failure:
+        check_function(lambda y_hat, y: SUM_NOT_AVERAGED.variant(y_hat, y), mse, MSE_CASES,
+                       misconceptions=[SUM_NOT_AVERAGED], name="mse")
+    assert failure.value.misconception == "the sum was not averaged"
+    assert failure.value.counterexample == ("Smallest failing case: mse(y_hat=[1., 2., 3.], y=[1., 2., 5.])\n"
+                                            "  expected: 1.33333\n  got:      4")
+    with pytest.raises(CheckFailed) as failure:
+        check_choice("mse", "cross_entropy", name="loss_choice", explanations=EXPLANATIONS)
+    assert failure.value.misconception == "chose 'mse'"

@@ -22,8 +22,9 @@ from jupyter_client.kernelspec import KernelSpec
 
 from mlcore.grading.cli import main
 from mlcore.grading.kernel import ThisPythonKernelSpecs
-from mlcore.grading.report import ProgressBar
-from mlcore.grading.results import SubmissionResult
+from mlcore.feedback.checks import NOT_ANSWERED
+from mlcore.grading.report import format_table
+from mlcore.grading.results import QuestionResult, SubmissionResult
 from mlcore.grading.regions import SOLUTION, replace_regions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grading"
@@ -318,7 +319,7 @@ def test_unknown_file_name_is_reported_as_a_notebook_error(batch):
     result = batch[1]["unknown_name"]
     assert result["notebook"] == "homework.ipynb"
     assert result["questions"] == [{
-        "grade_id": "(notebook)", "points": 0.0, "max_points": 0.0, "status": "error",
+        "grade_id": "(notebook)", "points": 0.0, "max_points": 0.0, "status": "error", "misconception": None,
         "message": f"no source notebook in {SOLUTIONS} matches the file name 'homework.ipynb' (source "
                    f"notebooks: demo_losses.ipynb); rename the submission to the exercise's file name."}]
 
@@ -339,7 +340,7 @@ def test_json_schema(batch, submissions):
         assert result["score"] == sum(q["points"] for q in result["questions"])
         assert result["max_score"] == sum(q["max_points"] for q in result["questions"])
         for question in result["questions"]:
-            assert list(question) == ["grade_id", "points", "max_points", "status", "message"]
+            assert list(question) == ["grade_id", "points", "max_points", "status", "message", "misconception"]
             assert question["status"] in ("passed", "failed", "error", "timeout")
             assert isinstance(question["message"], str)
             assert question["points"] in (0.0, question["max_points"])
@@ -368,8 +369,8 @@ def test_table_for_one_submission_lists_questions(submissions, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"{submissions['wrong_answer']} (demo_losses.ipynb): 2/4"
     assert out[1].split() == ["question", "points", "status", "message"]
-    assert out[3].split()[:7] == ["mse_test", "0/2", "failed", "\N{BALLOT X}", "mse", "is", "not"]
-    assert out[4].split() == ["mae_test", "1/1", "passed"]
+    assert out[3].split()[:7] == ["mse_test", "0/2", "wrong", "\N{BALLOT X}", "mse", "is", "not"]
+    assert out[4].split() == ["mae_test", "1/1", "ok"]
 
 
 def test_json_to_stdout_moves_the_table_to_stderr(submissions, capsys):
@@ -394,13 +395,20 @@ def test_folder_argument_grades_every_notebook_in_it(submissions, tmp_path):
         ("untouched", "mse_test", "0.0"), ("untouched", "mae_test", "0.0"), ("untouched", "l1_test", "0.0")]
 
 
-def test_progress_bar_redraws_one_line():
-    stream = io.StringIO()
-    bar = ProgressBar(2, stream)
-    bar(1, SubmissionResult("alice/demo_losses.ipynb", NAME))
-    bar(2, SubmissionResult("bob/demo_losses.ipynb", NAME))
-    assert stream.getvalue() == (f"\r[{'#' * 15}{'-' * 15}] 1/2 {'alice/demo_losses.ipynb':<40}"
-                                 f"\r[{'#' * 30}] 2/2 {'bob/demo_losses.ipynb':<40}\n")
+def test_batch_table_names_the_questions_and_tells_no_answer_from_wrong():
+    def result(name, *outcomes):
+        statuses = {"ok": ("passed", ""), "wrong": ("failed", "\N{BALLOT X} mse is not right yet"),
+                    "no answer": ("failed", NOT_ANSWERED), "timeout": ("timeout", "did not finish")}
+        questions = [QuestionResult(gid, 1.0 if outcome == "ok" else 0.0, 1.0, *statuses[outcome])
+                     for gid, outcome in zip(TEST_IDS, outcomes)]
+        return SubmissionResult(name, NAME, questions)
+
+    lines = format_table([result("alice.ipynb", "ok", "wrong", "no answer"),
+                          result("bob.ipynb", "no answer", "ok", "timeout")]).splitlines()
+    assert lines[0] == f"{NAME}:"
+    assert lines[1].split() == ["submission", "score", "mse", "mae", "l1"]
+    assert lines[3].split() == ["alice.ipynb", "1/3", "ok", "wrong", "no", "answer"]
+    assert lines[4].split() == ["bob.ipynb", "1/3", "no", "answer", "ok", "timeout"]
 
 
 def test_missing_solutions_folder_exits_2(tmp_path, capsys):

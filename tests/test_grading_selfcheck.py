@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mlcore.grading import self_check
-from mlcore.grading.selfcheck import GRADING_ENV_VAR
+from mlcore.grading.environment import GRADING_ENV_VAR
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grading"
 NAME = "demo_losses.ipynb"

@@ -18,6 +18,12 @@ its autograd for gradients) on small hand-picked cases. It prints one line
 when all agree; otherwise it raises with the likely misconception and the
 smallest failing case. Hidden tests call the same checks with more cases
 (``cases=``), drawn from a seed by ``cases``. The comparison, the coercion of
-results to float arrays and the fresh copies of the inputs are
-``mlcore.grading.checks``'s.
+results to float arrays and the fresh copies of the inputs are ``checks``'s.
+
+Every check is registered, with a right answer and its misconceptions, in
+``registry`` (``@exercise(...)`` above its definition); the tests read that
+registry, so a new chapter's checks are tested as soon as they are registered.
+How to add a check, and what a check may do so that mlcore-grade's referee
+(which runs it outside the learner's kernel) gives the same verdict, is in
+``mlcore/feedback/README.md``.
 """

@@ -10,13 +10,14 @@ same loop written with ``mlcore.optim.SGD``.
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_choice, check_function
+from .checks import Misconception, check_choice, check_function, choice_misconceptions
 from ..nn import functional as F
 from ..nn.parameter import Parameter
 from ..optim import SGD
 from ..factories import tensor
-from .cases import FIT_CASES, WEIGHT_CASES
+from .cases import FIT_CASES, WEIGHT_CASES, fit_cases, weight_cases
 from .reference import gradient_of
+from .registry import exercise
 
 
 def _residual(X, w, y):
@@ -54,6 +55,8 @@ MSE_WEIGHT_GRAD_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_mse_weight_grad, misconceptions=MSE_WEIGHT_GRAD_MISCONCEPTIONS,
+          hidden_cases=weight_cases)
 def check_mse_weight_grad(mse_weight_grad, cases=WEIGHT_CASES):
     """Check ``mse_weight_grad(X, w, y)``, the gradient of the MSE of ``X @ w`` with respect to ``w``."""
     check_function(mse_weight_grad, reference_mse_weight_grad, cases,
@@ -84,6 +87,8 @@ ARTICLE_LOSS_GRAD_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_article_loss_weight_grad, misconceptions=ARTICLE_LOSS_GRAD_MISCONCEPTIONS,
+          hidden_cases=weight_cases)
 def check_article_loss_weight_grad(article_loss_weight_grad, cases=WEIGHT_CASES):
     """Check ``article_loss_weight_grad(X, w, y)``, the true gradient of the article's loss."""
     check_function(article_loss_weight_grad, reference_article_loss_weight_grad, cases,
@@ -106,6 +111,7 @@ FIX_EXPLANATIONS = {
 }
 
 
+@exercise(answer="b", misconceptions=choice_misconceptions(FIX_EXPLANATIONS, "b"))
 def check_article_fix(answer):
     """Check the answer (a letter) to: how should the article's regression be repaired?"""
     check_choice(answer, "b", name="article_fix", explanations=FIX_EXPLANATIONS)
@@ -151,6 +157,8 @@ FIT_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_fit_linear_regression, misconceptions=FIT_MISCONCEPTIONS,
+          hidden_cases=fit_cases)
 def check_fit_linear_regression(fit_linear_regression, cases=FIT_CASES):
     """Check ``fit_linear_regression(X, y, lr, num_epochs)`` against the same loop with mlcore's SGD."""
     check_function(fit_linear_regression, reference_fit_linear_regression, cases,

@@ -7,9 +7,10 @@ mean and hardly moves the median.
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_choice, check_function
+from .checks import Misconception, check_choice, check_function, choice_misconceptions
 from ..nn import functional as F
 from .reference import Named, value_of
+from .registry import exercise
 
 
 def _loss_of_arrays(name, loss):
@@ -70,6 +71,8 @@ BEST_CONSTANT_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_best_constant, misconceptions=BEST_CONSTANT_MISCONCEPTIONS,
+          hidden_cases=best_constant_cases)
 def check_best_constant(best_constant, cases=BEST_CONSTANT_CASES):
     """Check ``best_constant(y, loss, candidates)``, the candidate with the least loss."""
     check_function(best_constant, reference_best_constant, cases,
@@ -114,6 +117,7 @@ def outlier_explanations(best, without=WITHOUT_OUTLIER, with_outlier=WITH_OUTLIE
     }
 
 
+@exercise(answer="mse", misconceptions=choice_misconceptions(OUTLIER_EXPLANATIONS, "mse"))
 def check_most_outlier_sensitive(answer):
     """Check the answer to: which loss's best constant does the outlier move most?"""
     best = best_constants_before_and_after()

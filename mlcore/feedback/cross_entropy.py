@@ -11,10 +11,12 @@ targets, ``binary_cross_entropy`` and autograd.
 import numpy as np
 
 from ..ops import softmax as mlcore_softmax
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function
 from ..nn import functional as F
-from .cases import BINARY_CASES, CROSS_ENTROPY_CASES, SOFTMAX_CASES
+from .cases import (BINARY_CASES, CROSS_ENTROPY_CASES, SOFTMAX_CASES, classification_cases,
+                    probability_cases)
 from .reference import gradient_of, value_of
+from .registry import exercise
 
 
 def _rows(x):
@@ -64,6 +66,8 @@ SOFTMAX_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_softmax, misconceptions=SOFTMAX_MISCONCEPTIONS,
+          hidden_cases=lambda seed: [(logits,) for logits, _ in classification_cases(seed)])
 def check_softmax(softmax, cases=SOFTMAX_CASES):
     """Check ``softmax(logits)``, row by row, against mlcore's, including logits of size 1000."""
     check_function(softmax, reference_softmax, cases, misconceptions=SOFTMAX_MISCONCEPTIONS)
@@ -103,6 +107,8 @@ CROSS_ENTROPY_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_cross_entropy, misconceptions=CROSS_ENTROPY_MISCONCEPTIONS,
+          hidden_cases=classification_cases)
 def check_softmax_cross_entropy(softmax_cross_entropy, cases=CROSS_ENTROPY_CASES):
     """Check ``softmax_cross_entropy(logits, y)`` (one-hot ``y``) against mlcore's ``cross_entropy``."""
     check_function(softmax_cross_entropy, reference_cross_entropy, cases,
@@ -141,6 +147,8 @@ CROSS_ENTROPY_GRAD_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_cross_entropy_grad, misconceptions=CROSS_ENTROPY_GRAD_MISCONCEPTIONS,
+          hidden_cases=classification_cases)
 def check_cross_entropy_grad(cross_entropy_grad, cases=CROSS_ENTROPY_CASES):
     """Check ``cross_entropy_grad(logits, y)`` against mlcore's autograd: ``(p - y) / N``."""
     check_function(cross_entropy_grad, reference_cross_entropy_grad, cases,
@@ -171,6 +179,8 @@ BINARY_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_binary_cross_entropy, misconceptions=BINARY_MISCONCEPTIONS,
+          hidden_cases=probability_cases)
 def check_binary_cross_entropy(binary_cross_entropy, cases=BINARY_CASES):
     """Check ``binary_cross_entropy(p, y)`` against mlcore's ``binary_cross_entropy``."""
     check_function(binary_cross_entropy, reference_binary_cross_entropy, cases,

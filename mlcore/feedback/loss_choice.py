@@ -1,14 +1,16 @@
 """Choosing the loss for a task, and why (chapter 2): the tasks, the right answers, and an
 explanation for every answer a learner may give.
 
-Answers are names from ``LOSS_NAMES``, read by ``mlcore.grading.checks.normalise_choice``:
+Answers are names from ``LOSS_NAMES``, read by ``mlcore.feedback.checks.normalise_choice``:
 case and surrounding spaces do not matter, and only real strings count, so an
 object that claims to equal everything does not pass.
 """
 
 from dataclasses import dataclass
 
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, check_choice, normalise_choice
+from .checks import (FAIL_MARK, PASS_MARK, CheckFailed, Misconception, NotAnswered, call_answer, check_choice,
+                     choice_misconceptions, format_value, normalise_choice)
+from .registry import exercise
 
 LOSS_NAMES = ("mse", "mae", "huber", "cross_entropy", "binary_cross_entropy")
 
@@ -80,13 +82,35 @@ TASKS = {
 }
 
 
+def reference_choose_loss(task):
+    """The first accepted loss name for ``task`` (a key of ``TASKS``)."""
+    return TASKS[task].accepted[0]
+
+
+def _wrong_for(task_key, option):
+    def choose_loss(task):
+        return option if task == task_key else reference_choose_loss(task)
+    return choose_loss
+
+
+def _chose(task_key, option):
+    return f"{task_key}: chose {option!r}"
+
+
+# One wrong answer per task and wrong option: right everywhere but there.
+CHOOSE_LOSS_MISCONCEPTIONS = [Misconception(_chose(key, option), _wrong_for(key, option), task.why[option])
+                              for key, task in TASKS.items()
+                              for option in LOSS_NAMES if option not in task.accepted]
+
+
+@exercise(answer=reference_choose_loss, misconceptions=CHOOSE_LOSS_MISCONCEPTIONS)
 def check_choose_loss(choose_loss):
     """Check ``choose_loss(task)`` on every key of ``TASKS``; explain each wrong choice."""
-    wrong = []
+    wrong, first_mistake = [], None
     for key, task in TASKS.items():
         try:
-            answer = choose_loss(key)
-        except NotImplementedError:
+            answer = call_answer(choose_loss, key)
+        except NotAnswered:
             raise
         except Exception as error:  # noqa: BLE001 -- a task the answer cannot handle is a wrong answer
             wrong.append(f"  {key}: choose_loss({key!r}) raised {type(error).__name__}: {error}; "
@@ -98,12 +122,13 @@ def check_choose_loss(choose_loss):
             wrong.append(f"  {key}: {error}")
             continue
         if chosen not in task.accepted:
-            wrong.append(f"  {key}: {answer!r} is not the best choice: {task.why[chosen]}")
+            wrong.append(f"  {key}: {format_value(answer)} is not the best choice: {task.why[chosen]}")
+            first_mistake = first_mistake or _chose(key, chosen)
     if not wrong:
         print(f"{PASS_MARK} choose_loss: the right loss for all {len(TASKS)} tasks.")
         return
     raise CheckFailed("\n".join([f"{FAIL_MARK} choose_loss is not right yet for {len(wrong)} of "
-                                 f"{len(TASKS)} tasks:"] + wrong))
+                                 f"{len(TASKS)} tasks:"] + wrong), first_mistake, wrong[0].strip())
 
 
 WHY_EXPLANATIONS = {
@@ -117,6 +142,7 @@ WHY_EXPLANATIONS = {
 }
 
 
+@exercise(answer="b", misconceptions=choice_misconceptions(WHY_EXPLANATIONS, "b"))
 def check_why_cross_entropy(answer):
     """Check the answer (a letter) to: why does a sigmoid classifier learn badly with MSE?"""
     check_choice(answer, "b", name="why_cross_entropy", explanations=WHY_EXPLANATIONS)

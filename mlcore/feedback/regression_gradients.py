@@ -6,10 +6,11 @@ exact hit, as in PyTorch) and ``clip(r, -delta, delta) / N``.
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function
 from ..nn import functional as F
-from .cases import HUBER_CASES, REGRESSION_CASES
+from .cases import HUBER_CASES, REGRESSION_CASES, huber_cases, regression_cases
 from .reference import gradient_of
+from .registry import exercise
 from .regression_losses import divided_by_rows, element_count, residual
 
 
@@ -108,18 +109,21 @@ HUBER_GRAD_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_mse_grad, misconceptions=MSE_GRAD_MISCONCEPTIONS, hidden_cases=regression_cases)
 def check_mse_grad(mse_grad, cases=REGRESSION_CASES):
     """Check ``mse_grad(y_hat, y)``, d MSE / d y_hat, against mlcore's autograd."""
     check_function(mse_grad, reference_mse_grad, cases,
                    misconceptions=MSE_GRAD_MISCONCEPTIONS)
 
 
+@exercise(answer=reference_mae_grad, misconceptions=MAE_GRAD_MISCONCEPTIONS, hidden_cases=regression_cases)
 def check_mae_grad(mae_grad, cases=REGRESSION_CASES):
     """Check ``mae_grad(y_hat, y)``, d MAE / d y_hat, against mlcore's autograd."""
     check_function(mae_grad, reference_mae_grad, cases,
                    misconceptions=MAE_GRAD_MISCONCEPTIONS)
 
 
+@exercise(answer=reference_huber_grad, misconceptions=HUBER_GRAD_MISCONCEPTIONS, hidden_cases=huber_cases)
 def check_huber_grad(huber_grad, cases=HUBER_CASES):
     """Check ``huber_grad(y_hat, y, delta=1.0)``, d Huber / d y_hat, against mlcore's autograd."""
     check_function(huber_grad, reference_huber_grad, cases,

@@ -11,10 +11,12 @@ import io
 
 import numpy as np
 
-from ..grading.checks import FAIL_MARK, CheckFailed, Misconception, check_function
+from .cases import huber_cases, reduction_cases, regression_cases
+from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, format_value
 from ..nn import functional as F
 from .cases import HUBER_CASES, REDUCTION_CASES, REGRESSION_CASES, WORKED_EXAMPLE
 from .reference import value_of
+from .registry import exercise
 
 
 def residual(y_hat, y):
@@ -126,16 +128,19 @@ HUBER_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_mse, misconceptions=MSE_MISCONCEPTIONS, hidden_cases=regression_cases)
 def check_mse(mse, cases=REGRESSION_CASES):
     """Check ``mse(y_hat, y)``, the mean squared error, against mlcore's ``mse_loss``."""
     check_function(mse, reference_mse, cases, misconceptions=MSE_MISCONCEPTIONS)
 
 
+@exercise(answer=reference_mae, misconceptions=MAE_MISCONCEPTIONS, hidden_cases=regression_cases)
 def check_mae(mae, cases=REGRESSION_CASES):
     """Check ``mae(y_hat, y)``, the mean absolute error, against mlcore's ``l1_loss``."""
     check_function(mae, reference_mae, cases, misconceptions=MAE_MISCONCEPTIONS)
 
 
+@exercise(answer=reference_huber, misconceptions=HUBER_MISCONCEPTIONS, hidden_cases=huber_cases)
 def check_huber(huber, cases=HUBER_CASES):
     """Check ``huber(y_hat, y, delta=1.0)`` against mlcore's ``huber_loss`` for several deltas."""
     check_function(huber, reference_huber, cases, misconceptions=HUBER_MISCONCEPTIONS)
@@ -172,6 +177,8 @@ L1_REDUCTION_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_l1_loss, misconceptions=L1_REDUCTION_MISCONCEPTIONS,
+          hidden_cases=reduction_cases)
 def check_l1_loss(l1_loss, cases=REDUCTION_CASES):
     """Check ``l1_loss(y_hat, y, reduction='mean')`` for the three reductions, and that an
     unknown reduction raises ``ValueError`` (as PyTorch's does)."""
@@ -188,6 +195,6 @@ def check_l1_loss(l1_loss, cases=REDUCTION_CASES):
         raise CheckFailed(f"{FAIL_MARK} l1_loss(..., reduction='average') raised "
                           f"{type(error).__name__}: {error}. Raise ValueError instead (the usual "
                           "exception for a bad argument value), naming the valid reductions.") from None
-    raise CheckFailed(f"{FAIL_MARK} l1_loss(..., reduction='average') returned {result!r} "
+    raise CheckFailed(f"{FAIL_MARK} l1_loss(..., reduction='average') returned {format_value(result)} "
                       "instead of raising ValueError. An unknown reduction is a typo to report, "
                       "not something to guess at: raise ValueError naming 'mean', 'sum' and 'none'.")

@@ -27,12 +27,18 @@ RECOVERY_SECONDS = 5
 
 @dataclass(frozen=True)
 class CellRun:
-    """What one code cell did: outcome "ok", "error" or "timeout", and the error if any."""
+    """What one code cell did: outcome "ok", "error" or "timeout", and the error if any.
+
+    A test cell judged by the referee also names the ``misconception`` its check
+    recognised and the ``counterexample`` it showed.
+    """
 
     outcome: str
     ename: str = ""
     evalue: str = ""
     traceback: tuple = ()
+    misconception: str = None
+    counterexample: str = None
 
 
 @dataclass(frozen=True)
@@ -58,26 +64,33 @@ class _GradingClient(NotebookClient):
         return None
 
 
-def run_notebook(nb, cwd, timeout):
+def run_notebook(nb, cwd, timeout, referee=None, sandbox=None):
     """Execute the code cells of ``nb`` in a new kernel started in ``cwd``; return an ``ExecutionLog``.
 
-    Raises only when the kernel cannot be started at all (a broken grading
-    environment, not a broken submission).
+    With a ``referee`` (``referee.Referee``), the cells at its ``positions`` are
+    not sent to the kernel: the referee runs them. With a ``sandbox``
+    (``sandbox.Sandbox``), the kernel runs in it. Raises only when the kernel
+    cannot be started at all (a broken grading environment, not a broken submission).
     """
     replies = {}
-    with tempfile.TemporaryDirectory(prefix="mlcore-grade-") as socket_dir:
+    with tempfile.TemporaryDirectory(prefix="mlcore-grade-") as private_dir:
+        socket_dir = sandbox.socket_dir if sandbox is not None else private_dir
         client = _GradingClient(
             nb, timeout=timeout, allow_errors=True, kernel_manager_class=GradingKernelManager,
             kernel_name="python3", shutdown_kernel="immediate", resources={"metadata": {"path": str(cwd)}},
-            config=Config({"GradingKernelManager": {"socket_dir": socket_dir}}),
+            config=Config({"GradingKernelManager": {"socket_dir": socket_dir, "sandbox": sandbox}}),
             on_cell_executed=lambda cell, cell_index, execute_reply: replies.__setitem__(cell_index, execute_reply),
         )
         with client.setup_kernel(env=kernel_environment(), stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL):
-            return _run_cells(client, list(nb.cells), replies)
+            try:
+                return _run_cells(client, list(nb.cells), replies, timeout, referee)
+            finally:
+                if referee is not None:
+                    referee.close()
 
 
-def _run_cells(client, cells, replies):
+def _run_cells(client, cells, replies, timeout, referee):
     log = ExecutionLog(runs={})
     for index, cell in enumerate(cells):
         if cell.cell_type != "code":
@@ -85,11 +98,17 @@ def _run_cells(client, cells, replies):
         if not cell.source.strip():
             log.runs[index] = CellRun("ok")  # as in Jupyter: an empty cell runs and succeeds
             continue
+        if referee is not None and index in referee.positions:
+            log.runs[index], stop = referee.run_test(client, cell.source, timeout)
+            if stop:
+                log.stop = Stop(stop, index)
+                break
+            continue
         try:
             client.execute_cell(cell, index)
         except CellTimeoutError:
             log.runs[index] = CellRun("timeout")
-            failure = _recover(client, len(cells))
+            failure = recover(client, len(cells))
             if failure:
                 log.stop = Stop(failure, index)
                 break
@@ -109,7 +128,7 @@ def _from_reply(reply):
                    tuple(content.get("traceback", ())))
 
 
-def _recover(client, probe_index):
+def recover(client, probe_index):
     """Interrupt the kernel after a timeout and check that it runs a trivial cell promptly.
 
     Returns None when it does, "stuck" when the code ignores the interrupt

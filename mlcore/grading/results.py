@@ -2,6 +2,11 @@
 
 from dataclasses import dataclass, field
 
+from ..feedback.checks import NOT_ANSWERED
+
+# How the message of a question the sandbox stopped begins ("sandbox: permission denied: ...").
+SANDBOX_STOPPED = "sandbox:"
+
 @dataclass(frozen=True)
 class QuestionResult:
     """One graded test cell: points earned (all or nothing), status and a message for the student.
@@ -17,11 +22,25 @@ class QuestionResult:
     max_points: float
     status: str
     message: str = ""
+    misconception: str = None  # the mistake the check named, for a failed answer it recognised
+    counterexample: str = None  # the case it showed, with the expected and the learner's values
+
+    @property
+    def outcome(self):
+        """What the instructor reads: "ok", "wrong", "no answer" (the stub is still there),
+        "error", "timeout" or "denied" (the sandbox refused an access or hit a limit)."""
+        if self.status == "passed":
+            return "ok"
+        if self.status == "failed":
+            return "no answer" if self.message.startswith(NOT_ANSWERED.split(":")[0]) else "wrong"
+        if self.status == "error" and self.message.startswith(SANDBOX_STOPPED):
+            return "denied"
+        return self.status
 
     def to_dict(self):
-        """The JSON form: grade_id, points, max_points, status, message."""
+        """The JSON form: grade_id, points, max_points, status, message, misconception."""
         return {"grade_id": self.grade_id, "points": self.points, "max_points": self.max_points,
-                "status": self.status, "message": self.message}
+                "status": self.status, "message": self.message, "misconception": self.misconception}
 
 
 @dataclass

@@ -8,8 +8,9 @@ at the student's cells since the previous test, the answer to this question:
 ========  ===============================================================
 passed    the test cell ran without raising
 failed    the test judged the answer wrong (``AssertionError``, a failed
-          check of ``mlcore.grading.checks``) or not given yet (the stub's
-          ``NotImplementedError``, raised by the test or by the answer)
+          check of ``mlcore.feedback.checks``) or not given yet (the stub's
+          ``NotImplementedError``, or the checks' ``NotAnswered``, raised by
+          the test or by the answer)
 timeout   the test, or the answer it needs, ran past the per-cell limit
 error     anything else: an unexpected exception (the message names it and
           the student cell that caused it), ``input()``, a deleted answer
@@ -19,24 +20,69 @@ error     anything else: an unexpected exception (the message names it and
 
 import re
 
-from .results import QuestionResult
+from ..feedback.checks import NOT_ANSWERED
+from .results import SANDBOX_STOPPED, QuestionResult
 
 _FAILED = ("AssertionError", "CheckFailed")
-_NOT_ANSWERED = "NotImplementedError"
+# The stub's own exception, and the checks' one-line form of it.
+_NOT_ANSWERED = ("NotImplementedError", "NotAnswered")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def score_questions(source, graded, log, timeout):
-    """The ``QuestionResult`` of every test cell of ``source``, in notebook order."""
+def score_questions(source, graded, log, timeout, sandboxed=False):
+    """The ``QuestionResult`` of every test cell of ``source``, in notebook order.
+
+    ``sandboxed``: the kernel ran in the sandbox, so an access it refused costs
+    the question whose cells (answer or test) tried it its points.
+    """
     results = []
     previous = -1
     for test in source.tests:
         position = graded.test_positions[test.grade_id]
-        status, message = _judge(graded, log, position, previous, test, source, timeout)
+        status, message = _denied(graded, log, position, previous) if sandboxed else (None, None)
+        if status is None:
+            status, message = _judge(graded, log, position, previous, test, source, timeout)
         points = test.points if status == "passed" else 0.0
-        results.append(QuestionResult(test.grade_id, points, test.points, status, message))
+        run = log.runs.get(position)
+        named = run is not None and status == "failed" and run.misconception
+        results.append(QuestionResult(test.grade_id, points, test.points, status, message,
+                                      run.misconception if named else None,
+                                      run.counterexample if named else None))
         previous = position
     return results
+
+
+def sandbox_refusal(run):
+    """What the sandbox refused a cell that failed for that reason ("permission denied", "no
+    network", "memory limit", "file size limit", "process limit"), else None."""
+    if run.outcome != "error":
+        return None
+    errno = run.evalue.split("]")[0] + "]" if run.evalue.startswith("[Errno ") else ""
+    if run.ename == "PermissionError" or (run.ename == "OSError" and errno in ("[Errno 13]", "[Errno 30]")):
+        return "permission denied"
+    if run.ename == "MemoryError":
+        return "memory limit"
+    if errno == "[Errno 27]":
+        return "file size limit"
+    if run.ename == "BlockingIOError" and errno == "[Errno 11]":
+        return "process limit"
+    if errno in ("[Errno 101]", "[Errno 99]") or run.ename == "gaierror":
+        return "no network"
+    return None
+
+
+def _denied(graded, log, position, previous):
+    """("error", message) if a cell since the previous test, or the test, was stopped by the
+    sandbox, else (None, None)."""
+    refused = [index for index in range(previous + 1, position + 1)
+               if index in log.runs and sandbox_refusal(log.runs[index])]
+    if not refused:
+        return None, None
+    run = log.runs[refused[-1]]
+    where = "this test" if refused[-1] == position else graded.origins[refused[-1]].describe()
+    return "error", (f"{SANDBOX_STOPPED} {sandbox_refusal(run)}: {where} was stopped by the "
+                     f"sandbox ({run.ename}: {run.evalue}). Graded code may read and write only the files "
+                     f"of its own folder, has no network, and has limited memory, file sizes and processes.")
 
 
 def _judge(graded, log, position, previous, test, source, timeout):
@@ -50,8 +96,8 @@ def _judge(graded, log, position, previous, test, source, timeout):
         return "timeout", f"this test did not finish within {timeout:g} s: does your code loop forever?"
     if run.ename in _FAILED:
         return "failed", run.evalue or _failing_line(run.traceback)
-    if run.ename == _NOT_ANSWERED:
-        return "failed", "not answered yet: your code still raises NotImplementedError(); replace the stub."
+    if run.ename in _NOT_ANSWERED:
+        return "failed", NOT_ANSWERED
     raised = _describe(run.ename, run.evalue)
     cause_index = max((index for index in log.runs
                        if previous < index < position and log.runs[index].outcome != "ok"
@@ -61,7 +107,7 @@ def _judge(graded, log, position, previous, test, source, timeout):
         if cause.outcome == "timeout":
             return "timeout", (f"{where} did not finish within {timeout:g} s (an infinite loop?), "
                                f"so the test could not use it ({raised}).")
-        if cause.ename == _NOT_ANSWERED:
+        if cause.ename in _NOT_ANSWERED:
             return "failed", f"not answered yet: {where} still raises NotImplementedError(); replace the stub."
         return "error", f"{raised}\nThe likely cause: {where} raised {_describe(cause.ename, cause.evalue)}"
     missing = [gid for index, gid in graded.missing_answers.items() if index < test.index

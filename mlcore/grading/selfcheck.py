@@ -18,12 +18,9 @@ import os
 import time
 from pathlib import Path
 
-from .checks import FAIL_MARK, PASS_MARK
+from ..feedback.checks import FAIL_MARK, PASS_MARK
+from .environment import GRADING_ENV_VAR
 from .regions import HIDDEN_TESTS, RegionError, replace_regions
-
-# Set in every grading kernel, so that a notebook's own self-check cell does
-# not start a nested grading run.
-GRADING_ENV_VAR = "MLCORE_GRADING"
 
 
 def self_check(notebook=None, *, timeout=30):

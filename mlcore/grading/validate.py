@@ -71,4 +71,4 @@ def _check_regions(cell, where):
         raise SourceNotebookError(f"{where}: '### BEGIN MARK SCHEME' outside a task cell.")
     if "AUTOTEST" in cell.source and is_grade(cell):
         raise SourceNotebookError(f"{where}: nbgrader's AUTOTEST templates are not supported by "
-                                  f"mlcore-grade; write the test code out (e.g. with mlcore.grading.checks).")
+                                  f"mlcore-grade; write the test code out (e.g. with mlcore.feedback.checks).")

@@ -1,5 +1,8 @@
 """Checks for exercise test cells that teach when they fail (chapters 1 and 2 use them first).
 
+The general machinery of ``mlcore.feedback``: each chapter's checks call
+``check_function``, ``check_value`` or ``check_choice``.
+
 A visible test cell calls one of these with the learner's work and a
 reference::
 
@@ -17,11 +20,22 @@ reference::
   message that names the likely misconception (the first ``Misconception``
   whose results agree with the learner's on every case) and shows the
   smallest case that fails. IPython shows just the message, no traceback.
+- An answer that still raises the stub's ``NotImplementedError`` raises
+  ``NotAnswered``, which IPython shows as one line ("not answered yet ..."),
+  without the checker's traceback; nbgrader still counts the cell as failed.
 - On success it prints one line and returns None: a test cell that ends
   with a number would be read by nbgrader as partial credit.
+- Numbers in messages are shown rounded to 6 significant digits (``0.666667``),
+  never as numpy reprs (``np.float64(0.6666666666666666)``).
+
+The learner's code is only ever called through ``call_answer``, with plain
+data (and functions of ``mlcore``) as arguments, and its results are only
+read as data: that is what lets ``mlcore-grade`` run these same checks in its
+own process while the learner's functions run in a sandboxed kernel.
 """
 
 import copy
+import functools
 import inspect
 from dataclasses import dataclass
 
@@ -31,13 +45,61 @@ PASS_MARK = "\N{CHECK MARK}"
 FAIL_MARK = "\N{BALLOT X}"
 
 
+NOT_ANSWERED = "not answered yet: your code still raises NotImplementedError(); replace the stub."
+
+
 class CheckFailed(AssertionError):
-    """A check that found the learner's answer wrong; the message says why."""
+    """A check that found the learner's answer wrong; the message says why.
+
+    ``misconception`` is the name of the mistake the check recognised (None if
+    none matched) and ``counterexample`` the case it shows, for the class report.
+    """
+
+    def __init__(self, message, misconception=None, counterexample=None):
+        super().__init__(message)
+        self.misconception = misconception
+        self.counterexample = counterexample
 
     def _render_traceback_(self):
         # IPython calls this instead of printing a traceback: the learner
         # needs the explanation, not the checker's call stack.
         return str(self).splitlines()
+
+
+class NotAnswered(NotImplementedError):
+    """The learner's code still raises the stub's ``NotImplementedError``."""
+
+    def __init__(self):
+        super().__init__(NOT_ANSWERED)
+
+    def _render_traceback_(self):
+        return [f"{FAIL_MARK} {self}"]
+
+
+class Batched:
+    """Base class of callables that run elsewhere and take many calls in one go (mlcore-grade's
+    ``RemoteFunction``): ``call_many(cases)`` returns, per argument tuple, ``(True, result)`` or
+    ``(False, exception)``. ``check_function`` then sends all its cases at once."""
+
+    def call_many(self, cases):
+        raise NotImplementedError
+
+
+def call_answer(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` for a function the learner wrote: the stub's
+    ``NotImplementedError`` becomes ``NotAnswered``; anything else it raises propagates."""
+    try:
+        return function(*args, **kwargs)
+    except NotImplementedError as error:
+        _raise_not_answered(error)
+        raise
+
+
+def _raise_not_answered(error):
+    # The stub's own exception only: a subclass (IPython's StdinNotImplementedError
+    # for input()) is another mistake, which the grader explains itself.
+    if type(error).__name__ == "NotImplementedError":
+        raise NotAnswered() from None
 
 
 @dataclass(frozen=True)
@@ -49,6 +111,17 @@ class Misconception:
     name: str
     variant: object
     hint: str = ""
+
+
+def choice_misconceptions(explanations, correct):
+    """The wrong options of a ``check_choice`` question as ``Misconception``s (their names are
+    what the check reports: "chose 'mae'"), for the registry of checks."""
+    return [Misconception(_chose(option), option, text) for option, text in explanations.items()
+            if _normalised(option) != _normalised(correct)]
+
+
+def _chose(option):
+    return f"chose {option!r}"
 
 
 def as_float_array(value, what="the result"):
@@ -65,7 +138,7 @@ def as_float_array(value, what="the result"):
     if value is None:
         raise CheckFailed(f"{what} is None: did the function forget to `return` its result?")
     if isinstance(value, (str, bytes)):
-        raise CheckFailed(f"{what} is the text {value!r}; it should be a number, not a string.")
+        raise CheckFailed(f"{what} is the text {_short(value)}; it should be a number, not a string.")
     if np.iscomplexobj(value):
         raise CheckFailed(f"{what} is complex ({_short(value)}); it should be a real number.")
     try:
@@ -89,10 +162,12 @@ def check_function(function, reference, cases, *, misconceptions=(), name=None, 
         raise ValueError("check_function needs at least one case: pass cases=[(arg1, arg2), ...]")
     params = _parameter_names(reference, len(cases[0]))
     outcomes = []
-    for args in cases:
+    for args, answer in zip(cases, _answers(function, cases)):
         expected = as_float_array(_call(reference, args), "the reference's result")
         try:
-            got_raw = _call(function, args)
+            got_raw = answer()
+        except NotAnswered:
+            raise
         except Exception as error:
             error.add_note(f"(raised by {name}{_show_call(params, args)} while it was being checked)")
             raise
@@ -104,12 +179,11 @@ def check_function(function, reference, cases, *, misconceptions=(), name=None, 
         print(f"{PASS_MARK} {name}: correct on all {len(cases)} cases.")
         return
     args, expected, got, _ = min(failures, key=lambda outcome: _size(outcome[0]))
+    matching = [mistake for mistake in misconceptions if _matches(mistake.variant, outcomes, rtol, atol)]
+    case = [f"Smallest failing case: {name}{_show_call(params, args)}",
+            f"  expected: {format_value(expected)}", f"  got:      {format_value(got)}"]
     lines = [f"{FAIL_MARK} {name} is not right yet: {len(failures)} of {len(cases)} cases fail."]
-    lines += _diagnosis([mistake for mistake in misconceptions
-                         if _matches(mistake.variant, outcomes, rtol, atol)])
-    lines += [f"Smallest failing case: {name}{_show_call(params, args)}",
-              f"  expected: {_show(expected)}", f"  got:      {_show(got)}"]
-    raise CheckFailed("\n".join(lines))
+    raise CheckFailed("\n".join(lines + _diagnosis(matching) + case), _first_name(matching), "\n".join(case))
 
 
 def check_value(value, expected, *, name, misconceptions=(), rtol=1e-6, atol=1e-9):
@@ -120,12 +194,12 @@ def check_value(value, expected, *, name, misconceptions=(), rtol=1e-6, atol=1e-
     got = as_float_array(value, f"{name}")
     want = as_float_array(expected, "the expected value")
     if _close(got, want, rtol, atol):
-        print(f"{PASS_MARK} {name} = {_show(got)} is correct.")
+        print(f"{PASS_MARK} {name} = {format_value(got)} is correct.")
         return
     matching = [mistake for mistake in misconceptions
                 if _close(got, as_float_array(mistake.variant, mistake.name), rtol, atol)]
-    lines = [f"{FAIL_MARK} {name} = {_show(got)} is not right yet."] + _diagnosis(matching)
-    raise CheckFailed("\n".join(lines))
+    lines = [f"{FAIL_MARK} {name} = {format_value(got)} is not right yet."] + _diagnosis(matching)
+    raise CheckFailed("\n".join(lines), _first_name(matching), f"{name} = {format_value(got)}")
 
 
 def check_choice(answer, correct, *, name="answer", explanations):
@@ -141,9 +215,11 @@ def check_choice(answer, correct, *, name="answer", explanations):
     except CheckFailed as error:
         raise CheckFailed(f"{FAIL_MARK} {error}") from None
     if chosen == _normalised(correct):
-        print(f"{PASS_MARK} {name} = {answer!r} is right: {options[chosen]}")
+        print(f"{PASS_MARK} {name} = {_short(answer)} is right: {options[chosen]}")
         return
-    raise CheckFailed(f"{FAIL_MARK} {name} = {answer!r} is not the best choice: {options[chosen]}")
+    option = next(option for option in explanations if _normalised(option) == chosen)
+    raise CheckFailed(f"{FAIL_MARK} {name} = {_short(answer)} is not the best choice: {options[chosen]}",
+                      _chose(option), f"{name} = {_short(answer)}")
 
 
 def normalise_choice(answer, options, *, name="answer"):
@@ -160,7 +236,7 @@ def normalise_choice(answer, options, *, name="answer"):
                           f"it is {_short(answer)} (type {type(answer).__name__}).")
     chosen = _normalised(answer)
     if chosen not in {_normalised(option) for option in options}:
-        raise CheckFailed(f"{name} = {answer!r} is not one of the options {listed}.")
+        raise CheckFailed(f"{name} = {_short(answer)} is not one of the options {listed}.")
     return chosen
 
 
@@ -175,6 +251,23 @@ def _call(function, args):
         return function(*copy.deepcopy(args))
 
 
+def _answers(function, cases):
+    """Per case, a function that returns the learner's result on fresh copies of it, or raises
+    what the learner's code raised. A ``Batched`` function gets all the cases at once."""
+    if not isinstance(function, Batched):
+        return [functools.partial(_call, functools.partial(call_answer, function), args) for args in cases]
+    with np.errstate(all="ignore"):
+        outcomes = function.call_many([copy.deepcopy(args) for args in cases])
+    return [functools.partial(_outcome, ok, value) for ok, value in outcomes]
+
+
+def _outcome(ok, value):
+    if ok:
+        return value
+    _raise_not_answered(value)
+    raise value
+
+
 def _close(got, expected, rtol, atol):
     return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol,
                                                             equal_nan=True))
@@ -186,6 +279,10 @@ def _matches(variant, outcomes, rtol, atol):
                    for args, _, got, _ in outcomes)
     except Exception:  # noqa: BLE001 -- a variant that cannot run on a case does not match it
         return False
+
+
+def _first_name(matching):
+    return matching[0].name if matching else None
 
 
 def _diagnosis(matching):
@@ -218,10 +315,12 @@ def _is_numeric(value):
 
 
 def _show_call(params, args):
-    return "(" + ", ".join(f"{param}={_show(arg)}" for param, arg in zip(params, args)) + ")"
+    return "(" + ", ".join(f"{param}={format_value(arg)}" for param, arg in zip(params, args)) + ")"
 
 
-def _show(value):
+def format_value(value):
+    """How a message shows a value: numbers and arrays rounded to 6 significant digits
+    (``0.666667``, ``[1., 2.5]``), anything else as a short repr."""
     if isinstance(value, np.ndarray) or (_is_numeric(value) and not isinstance(value, (str, bytes))):
         array = np.asarray(value, dtype=np.float64)
         return np.array2string(array, precision=6, separator=", ") if array.ndim else f"{float(array):.6g}"
@@ -229,5 +328,9 @@ def _show(value):
 
 
 def _short(value, width=60):
+    if isinstance(value, np.generic):
+        value = value.item()  # a numpy scalar shows as the Python number or string it holds
+    elif isinstance(value, str):
+        value = str.__str__(value)  # the text itself, whatever a str subclass's repr says
     text = repr(value)
     return text if len(text) <= width else text[: width - 3] + "..."
