@@ -293,7 +293,7 @@ def _decode(node, resolve, counter, depth):
         if kind == "scalar":
             return _load_npy(node)[()]
         if kind == "tensor":
-            from ..tensor import tensor
+            from ..factories import tensor
 
             result = tensor(child(node["data"]), requires_grad=bool(node.get("requires_grad")))
             if node.get("grad") is not None:
