@@ -11,6 +11,7 @@ computes. :func:`rule_source` finds where that rule is written, so the chapter
 quotes the engine itself rather than a copy of it.
 """
 
+import ast
 import inspect
 import textwrap
 from dataclasses import dataclass
@@ -71,18 +72,38 @@ def rule_source(node, *, operation=False):
     """``(path, line, text)`` of the backward rule of the operation that made ``node``: the file
     (relative to the folder that holds ``mlcore``), its first line and its source text.
 
-    With ``operation=True``, the whole function that defines the operation, so
-    that its forward computation and its rule are read together. Found from
-    the function objects at run time, so it always shows the engine as it is.
+    Most operations are one entry of a table of derivatives in ``mlcore/ops/``
+    (``mul = binary("mul", np.multiply, lambda g, a, b, out: g * b, ...)``):
+    then the rule is that entry, its forward function and its gradients side
+    by side. With ``operation=True``, the whole function that builds the
+    operation and its ``backward`` (for a table entry, ``binary`` or
+    ``unary``, which apply the entry's gradients in the backward pass). Found
+    from the function objects at run time, so it always shows the engine as it is.
     """
     rule = backward_rule(node)
     if rule is None:
         raise ValueError("a leaf tensor was made by no operation, so it has no backward rule; "
                          "pass a tensor computed from others (e.g. x * y).")
-    source = _enclosing_function(rule) if operation else rule
-    path, first = source_location(source)
-    lines, _ = inspect.getsourcelines(source)
+    builder = _enclosing_function(rule)
+    entry = None if operation else _table_entry(rule, node.op)
+    if entry is not None:
+        return entry
+    path, first = source_location(builder if operation else rule)
+    lines, _ = inspect.getsourcelines(builder if operation else rule)
     return path, first, textwrap.dedent("".join(lines)).strip()
+
+
+def _table_entry(rule, name):
+    """``(path, line, text)`` of the module-level line ``name = ...`` that defines the operation
+    whose backward is ``rule``, or None when the operation is written as a function of its own."""
+    module = inspect.getmodule(rule)
+    for statement in ast.parse(inspect.getsource(module)).body:
+        if isinstance(statement, ast.Assign) and any(
+                isinstance(target, ast.Name) and target.id == name for target in statement.targets):
+            path, _ = source_location(rule)
+            lines = inspect.getsource(module).splitlines()[statement.lineno - 1:statement.end_lineno]
+            return path, statement.lineno, "\n".join(lines)
+    return None
 
 
 def source_location(function):
@@ -96,7 +117,7 @@ def source_location(function):
 
 
 def _enclosing_function(rule):
-    """The function whose body defines ``rule`` (``Tensor.__mul__`` for its ``backward``), or
+    """The function whose body defines ``rule`` (``binary`` for the ``backward`` of ``mul``), or
     ``rule`` itself when it cannot be found from its qualified name."""
     outer = rule.__qualname__.split(".<locals>.")[0]
     found = inspect.getmodule(rule)
