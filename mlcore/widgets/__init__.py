@@ -16,11 +16,15 @@ notebook drives it by setting ``panel.controls[name].value``.
 """
 
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
+from .capacity import CapacityPanel
+from .curves import CurvesPanel
 from .error_bars import ErrorBarPanel
 from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
 from .outlier import OutlierPanel
+from .playground import PlaygroundPanel
 from .saturation import SaturationPanel
 from .softmax import SoftmaxPanel
 
-__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"]
+__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
+           "PlaygroundPanel", "CapacityPanel", "CurvesPanel"]
