@@ -11,9 +11,9 @@ import mlcore
 from mlcore.polynomial import polynomial_features
 from mlcore.widgets import CapacityPanel, CurvesPanel, PlaygroundPanel
 from mlcore.widgets.capacity import DEGREES
-from mlcore.widgets.curves import EPOCHS, curve_data, curve_network, training_run
+from mlcore.rate_sweep import EPOCHS, curve_data, curve_network, training_run
 from mlcore.widgets.playground import BOUNDARY_CMAP, MAX_EPOCHS, RESOLUTION, make_network
-from mlcore.widgets.seeded import seeded
+from mlcore.seeded import seeded
 from oracle import RTOL64
 
 pytestmark = pytest.mark.filterwarnings("error")

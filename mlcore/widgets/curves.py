@@ -12,58 +12,22 @@ shapes to recognise:
   and rises, the gap grows (where early stopping would stop is marked);
 * a rate too high: spikes and jumps, and a loss that settles high or rises.
 
-Every run is computed once per process and kept (:func:`training_run`): the
-rates are the slider's few positions, so the panel answers at once.
+The runs are :mod:`mlcore.rate_sweep`'s, each computed once per process and
+kept: the rates are the slider's few positions, so the panel answers at once.
 """
-
-import functools
 
 import numpy as np
 
-from .. import nn
-from ..data.curve import noisy_samples
-from ..data.dataloader import DataLoader
-from ..data.dataset import TensorDataset
-from ..optim import Adam
 from ..plots.cached_figure import mark_dynamic
 from ..plots.style import COLORS, LOSS_COLORS, tidy
-from ..train import fit
+from ..rate_sweep import EPOCHS, N_TRAIN, RATES, training_run
 from .base import Panel
 from .controls import discrete_slider
 from .readout import table
-from .seeded import seeded
 
-__all__ = ["CurvesPanel", "EPOCHS", "RATES", "curve_data", "curve_network", "training_run"]
+__all__ = ["CurvesPanel"]
 
-RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-EPOCHS = 300
-N_TRAIN, N_VAL, NOISE = 16, 200, 0.3
 LOSS_LIMITS = (1e-2, 30.0)
-
-
-def curve_data(seed=0):
-    """``(X_train, y_train, X_val, y_val)``: 16 and 200 noisy samples of sin(pi x), each of shape ``(N, 1)``."""
-    rng = np.random.default_rng(seed)
-    x, y = noisy_samples(N_TRAIN, NOISE, rng)
-    x_val, y_val = noisy_samples(N_VAL, NOISE, rng)
-    return x[:, None], y[:, None], x_val[:, None], y_val[:, None]
-
-
-def curve_network():
-    """The network of the Curves panel: 1 -> 32 -> 32 -> 1 with tanh (1153 weights for 16 samples)."""
-    return nn.Sequential(nn.Linear(1, 32), nn.Tanh(), nn.Linear(32, 32), nn.Tanh(), nn.Linear(32, 1))
-
-
-@functools.lru_cache(maxsize=None)
-def training_run(lr, seed=0):
-    """The :class:`~mlcore.train.History` of 300 epochs of full-batch Adam at ``lr`` on
-    :func:`curve_data` (``seed``), from the weights ``mlcore.manual_seed(seed)`` gives
-    :func:`curve_network`. Kept after the first call; treat it as read-only."""
-    X, y, X_val, y_val = curve_data(seed)
-    with seeded(seed):
-        net = curve_network()
-    return fit(net, nn.MSELoss(), Adam(net.parameters(), lr=lr), DataLoader(TensorDataset(X, y), len(y)),
-               DataLoader(TensorDataset(X_val, y_val), len(y_val)), num_epochs=EPOCHS, progress=False)
 
 
 class CurvesPanel(Panel):

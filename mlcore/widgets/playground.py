@@ -37,7 +37,7 @@ from .base import Diverged
 from .controls import choice, discrete_slider, log_slider, slider
 from .player import SteppedPanel
 from .readout import table
-from .seeded import seeded
+from ..seeded import seeded
 
 __all__ = ["ACTIVATIONS", "PlaygroundPanel", "make_network"]
 

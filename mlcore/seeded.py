@@ -1,15 +1,15 @@
-"""Random numbers of a panel's own, without moving the notebook's (chapter 7's training panels).
+"""A block with its own seed, without moving the notebook's random numbers (chapter 7).
 
-A panel that builds a network draws its initial weights from mlcore's one
-generator. Seeding that generator for the panel (``mlcore.manual_seed``)
-makes the panel repeatable, but would also change every random number the
+A panel or an exercise check that builds a network draws its initial weights
+from mlcore's one generator. Seeding that generator (``mlcore.manual_seed``)
+makes the network repeatable, but would also change every random number the
 notebook draws after it. :func:`seeded` seeds it for one block and then puts
 the generator's previous state back.
 """
 
 import contextlib
 
-from .. import factories
+from . import factories
 
 __all__ = ["seeded"]
 
