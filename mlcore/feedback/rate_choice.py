@@ -11,8 +11,8 @@ import numpy as np
 from ..grading.checks import Misconception, check_function
 from ..rate_sweep import RATES, training_run
 
-__all__ = ["RATE_CASES", "RATE_MISCONCEPTIONS", "check_pick_rate", "rate_cases", "reference_pick_rate",
-           "sweep_histories"]
+__all__ = ["MADE_UP_CASES", "RATE_MISCONCEPTIONS", "check_pick_rate", "rate_cases", "reference_pick_rate",
+           "sweep_histories", "visible_rate_cases"]
 
 
 def sweep_histories(seed):
@@ -59,15 +59,19 @@ def _made_up(val_losses, train_losses):
                                                                                  train_losses)}
 
 
-# The chapter's sweep; then made-up sweeps of three rates where the lowest validation loss, the last
-# validation loss, the lowest training loss and the last training loss each pick another rate.
-RATE_CASES = [
-    (sweep_histories(0),),
+# Made-up sweeps of three rates where the lowest validation loss, the last validation loss, the
+# lowest training loss and the last training loss each pick another rate.
+MADE_UP_CASES = [
     (_made_up(([0.9, 0.5, 0.4], [0.8, 0.3, 0.6], [0.7, 0.45, 0.35]),
               ([0.9, 0.5, 0.3], [0.7, 0.2, 0.1], [0.6, 0.05, 0.4])),),
     (_made_up(([0.5, 0.3, 0.2], [0.4, 0.25, 0.5], [0.6, 0.1, 0.9]),
               ([0.5, 0.3, 0.2], [0.3, 0.1, 0.05], [0.5, 0.3, 0.25])),),
 ]
+
+
+def visible_rate_cases():
+    """The chapter's sweep (seven training runs, made on the first call) and :data:`MADE_UP_CASES`."""
+    return [(sweep_histories(0),)] + MADE_UP_CASES
 
 
 def rate_cases(seed, count=3):
@@ -86,6 +90,7 @@ def rate_cases(seed, count=3):
     return cases
 
 
-def check_pick_rate(pick_rate, cases=RATE_CASES):
-    """Check ``pick_rate(histories)`` on the chapter's sweep and on made-up ones."""
-    check_function(pick_rate, reference_pick_rate, cases, misconceptions=RATE_MISCONCEPTIONS)
+def check_pick_rate(pick_rate, cases=None):
+    """Check ``pick_rate(histories)``, by default on the chapter's sweep and on made-up ones."""
+    check_function(pick_rate, reference_pick_rate, visible_rate_cases() if cases is None else cases,
+                   misconceptions=RATE_MISCONCEPTIONS)
