@@ -41,7 +41,7 @@ class CapacityPanel(Panel):
     """
 
     chapter = 7
-    figsize = (9.0, 3.6)
+    figsize = (8.4, 3.5)
     question = ("Slide the degree from 0 to 15: at which degree is the validation error lowest, and "
                 "what does the training error do meanwhile? What do 100 samples, or weight decay, do "
                 "to the right-hand side of the U?")
@@ -69,7 +69,7 @@ class CapacityPanel(Panel):
         (self.fit_line,) = fit_ax.plot([], [], color=COLORS["red"], lw=1.8, label="fit")
         fit_ax.set_xlim(-1.05, 1.05)
         fit_ax.set_ylim(*Y_LIMITS)
-        fit_ax.legend(loc="lower right", ncols=2)
+        fit_ax.legend(loc="upper left", ncols=2, frameon=True, framealpha=0.9, edgecolor="none")
         tidy(fit_ax, title="least-squares polynomial", xlabel="x", ylabel="y")
 
         (self.train_curve,) = error_ax.plot([], [], "o-", color=LOSS_COLORS["train"], ms=3, label="training")

@@ -89,7 +89,7 @@ class PlaygroundPanel(SteppedPanel):
     unit = "epoch"
     interval_ms = 60
     start_at_end = False
-    figsize = (10.0, 3.7)
+    figsize = (8.4, 3.4)
     question = ("Press play: how many epochs does the default network need to separate the circles? "
                 "Which data set can it not separate, and what must change in the network for it to?")
 
@@ -150,7 +150,8 @@ class PlaygroundPanel(SteppedPanel):
                       for r in range(rows) for c in range(TILE_COLUMNS)][:MAX_WIDTH]
         self.mosaic = np.zeros((rows * (RESOLUTION + TILE_GAP) - TILE_GAP,
                                 TILE_COLUMNS * (RESOLUTION + TILE_GAP) - TILE_GAP, 4), dtype=np.uint8)
-        # Tiles fill the rows from the top left; each tile is flipped so that x2 grows upwards.
+        # Tiles fill the rows from the top left (neuron 1, 2 in the first row); each tile is flipped so
+        # that x2 grows upwards, as in the boundary map.
         # Nearest pixels: the tiles are enlarged less than the boundary, and it draws faster.
         self.neuron_image = self.neuron_ax.imshow(self.mosaic, interpolation="nearest", aspect="equal")
         self.no_hidden_text = self.neuron_ax.text(0.5, 0.5, "", transform=self.neuron_ax.transAxes,
@@ -162,7 +163,7 @@ class PlaygroundPanel(SteppedPanel):
         self.neuron_ax.grid(False)
         for spine in self.neuron_ax.spines.values():
             spine.set_visible(False)
-        self.neuron_ax.set_title("first hidden layer:\neach neuron's output,\nleft to right, top down", fontsize=8)
+        self.neuron_ax.set_title("first hidden layer,\none map per neuron", fontsize=8)
 
         (self.train_line,) = self.loss_ax.plot([], [], color=LOSS_COLORS["train"], label="train")
         (self.test_line,) = self.loss_ax.plot([], [], color=LOSS_COLORS["val"], label="test")
