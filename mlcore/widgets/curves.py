@@ -20,7 +20,7 @@ import numpy as np
 
 from ..plots.cached_figure import mark_dynamic
 from ..plots.style import COLORS, LOSS_COLORS, tidy
-from ..rate_sweep import EPOCHS, N_TRAIN, RATES, training_run
+from ..rate_sweep import EPOCHS, N_TRAIN, RATES, training_runs
 from .base import Panel
 from .controls import discrete_slider
 from .readout import table
@@ -45,7 +45,7 @@ class CurvesPanel(Panel):
 
     def __init__(self, lr=0.01, num_epochs=EPOCHS, seed=0, *, caption=None):
         self.seed = seed
-        self.runs = {rate: training_run(rate, seed) for rate in RATES}
+        self.runs = training_runs(seed)
         controls = {
             "lr": discrete_slider("learning rate lr", list(RATES), lr),
             "num_epochs": discrete_slider("epochs", list(range(10, EPOCHS + 1, 10)), num_epochs),

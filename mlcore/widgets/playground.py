@@ -21,6 +21,7 @@ points) before they reach the network, so data on any scale trains alike.
 """
 
 import numbers
+import time
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
@@ -54,6 +55,7 @@ RESOLUTION = 40               # the boundary and each neuron's map are RESOLUTIO
 MAX_WIDTH = 8
 TILE_COLUMNS, TILE_GAP = 2, 5  # the neuron maps share one image: MAX_WIDTH tiles, 2 per row
 LOSS_LIMITS = (1e-3, 3.0)     # the loss axis (log scale) is fixed, so the background stays cached
+PROGRESS_S = 0.5              # while training towards a far epoch, redraw at least this often
 DIVERGED_FACTOR = 5.0         # a training loss this many times its value at epoch 0 has diverged
 BUILT_IN_BOX = 1.75           # the built-in data sets are shown on [-1.75, 1.75] squared
 CLASS_COLORS = (COLORS["orange"], COLORS["blue"])
@@ -227,8 +229,15 @@ class PlaygroundPanel(SteppedPanel):
     def _show_frame(self, frame):
         if frame < self.epoch:
             self._start()
+        shown = time.perf_counter()
         while self.epoch < frame and self.diverged_at is None:
             self._train_epoch()
+            if time.perf_counter() - shown > PROGRESS_S and self.epoch < frame:
+                # A long jump (train_to(600)) is a run of several seconds: the panel shows its
+                # own progress, the epoch and the losses so far, instead of a progress bar.
+                self._draw_frame()
+                self._redraw()
+                shown = time.perf_counter()
         if self.diverged_at is not None:
             self._draw_curves()
             self.player.play.playing = False
@@ -236,6 +245,9 @@ class PlaygroundPanel(SteppedPanel):
             raise Diverged(f"at epoch {self.diverged_at} the training loss passed {DIVERGED_FACTOR:g} times its "
                            f"start ({DIVERGED_FACTOR * start:.2f}); lr = {self.settings_now['lr']:.3g} is too "
                            f"high for this network: lower it, or press reset")
+        self._draw_frame()
+
+    def _draw_frame(self):
         self._draw_maps()
         self._draw_curves()
         self._fill_readout()
