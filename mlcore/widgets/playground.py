@@ -16,8 +16,9 @@ scores. The picture shows
 * the training and test loss after every epoch.
 
 Any 2-D data with two classes can be brought in: ``PlaygroundPanel(X=X, y=y)``.
-Inputs are standardised (mean 0, standard deviation 1 per coordinate, over all
-points) before they reach the network, so data on any scale trains alike.
+Inputs are standardised (mean 0, standard deviation 1 per coordinate, with the
+training points' mean and spread) before they reach the network, so data on any
+scale trains alike.
 """
 
 import numbers
@@ -189,7 +190,9 @@ class PlaygroundPanel(SteppedPanel):
         X_train, y_train, X_test, y_test = train_val_split(X, y, 1.0 - state["train_fraction"],
                                                            np.random.default_rng([seed, 1]))
         self.X_train, self.y_train, self.X_test, self.y_test = X_train, y_train, X_test, y_test
-        self.mean, self.std = X.mean(axis=0), np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+        # Standardised with the training points' statistics: the test points stay unseen.
+        spread = X_train.std(axis=0)
+        self.mean, self.std = X_train.mean(axis=0), np.where(spread > 0, spread, 1.0)
         self.train_set = (tensor((X_train - self.mean) / self.std), tensor(y_train))
         self.test_set = (tensor((X_test - self.mean) / self.std), tensor(y_test))
         x1_lo, x1_hi, x2_lo, x2_hi = self.extent
