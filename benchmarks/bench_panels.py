@@ -1,6 +1,6 @@
 """How fast does each live panel answer a move of its controls? (Every panel in mlcore.widgets.__all__.)
 
-Run:  python benchmarks/bench_panels.py  [--changes N] [--strict]
+Run:  python benchmarks/bench_panels.py  [--changes N] [--frames N] [--strict]
 
 For every panel listed in ``mlcore.widgets.__all__`` (so the panels of later
 chapters are covered as soon as they are listed), each move is timed as the
@@ -23,8 +23,12 @@ Next to it, in the same run:
                   what every move would cost without the cache;
   PNG fallback -- callback + draw + PNG encoding, the path taken when ipympl
                   is not active (inline backend) and the panel is on screen.
-A last table times chapter 3's contour + 200-step trajectory picture rebuilt
-from scratch against updated in place over its cached background.
+A further table times the frames of the panels that play (those with a
+``player``, e.g. chapter 7's playground): one press of *step* at the default
+settings (the training steps of one frame plus ``fig.canvas.draw()``), with
+the same 30 ms target. A last table times chapter 3's contour + 200-step
+trajectory picture rebuilt from scratch against updated in place over its
+cached background.
 """
 
 import argparse
@@ -40,6 +44,7 @@ import mlcore.widgets  # noqa: E402
 from mlcore.plots import contour_with_trajectory  # noqa: E402
 from mlcore.widgets.canvas import png_bytes  # noqa: E402
 from mlcore.widgets.controls import jump_values, sweep_values  # noqa: E402
+from mlcore.widgets.player import SteppedPanel  # noqa: E402
 
 TARGET_MS = 30.0
 
@@ -109,6 +114,25 @@ def bench_panel(cls, changes):
     return rows, summary
 
 
+def bench_frames(cls, frames):
+    """Milliseconds per frame of a panel that plays: player.step() (which trains) + draw."""
+    panel = cls()
+    panel.fig.canvas.draw()
+    full_draws = panel.fig.full_draws
+    times = timed_frames(panel, frames)
+    return statistics.median(times), percentile(times, 95), panel.fig.full_draws - full_draws
+
+
+def timed_frames(panel, frames):
+    times = []
+    for _ in range(frames):
+        start = time.perf_counter()
+        panel.player.step()
+        panel.fig.canvas.draw()
+        times.append((time.perf_counter() - start) * 1e3)
+    return times
+
+
 def bench_contour(steps=200, repetitions=15):
     def bowl(w1, w2):
         return 0.1 * w1**2 + 2.0 * w2**2
@@ -141,6 +165,7 @@ def bench_contour(steps=200, repetitions=15):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=30, help="changes per control (default 30)")
+    parser.add_argument("--frames", type=int, default=100, help="frames per playing panel (default 100)")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a panel misses the target")
     args = parser.parse_args()
 
@@ -173,6 +198,20 @@ def main():
               f"{s['set_state'][1]:>6.1f} {s['full_draws']:>10} {s['uncached']:>11.1f} "
               f"{s['fallback']:>12.1f}  {'met' if met else 'MISSED'}")
     print("\n'full draws': moves that had to redraw the static background (new axis limits).")
+
+    playing = [name for name in mlcore.widgets.__all__ if issubclass(getattr(mlcore.widgets, name), SteppedPanel)]
+    if playing:
+        print(f"\nFrames of the panels that play: one step (training + draw) at the default settings, "
+              f"{args.frames} frames, ms (target: median <= {TARGET_MS:.0f} ms)\n")
+        header = f"{'panel':<22} {'frames':>6} {'median':>8} {'p95':>8} {'full draws':>10}  target"
+        print(header)
+        print("-" * len(header))
+        for name in playing:
+            median, p95, full = bench_frames(getattr(mlcore.widgets, name), args.frames)
+            if median > TARGET_MS:
+                missed.append(f"{name} (frames)")
+            print(f"{name:<22} {args.frames:>6} {median:>8.1f} {p95:>8.1f} {full:>10}  "
+                  f"{'met' if median <= TARGET_MS else 'MISSED'}")
 
     rebuild, in_place = bench_contour()
     print("\nContour + 200-step trajectory (chapters 3 and 6), median ms")

@@ -20,7 +20,9 @@ by setting ``panel.controls[name].value``.
 from .backward_step import BackwardStepPanel
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
 from .batch_size import BatchSizePanel
+from .capacity import CapacityPanel
 from .chain_rule import ChainRulePanel
+from .curves import CurvesPanel
 from .error_bars import ErrorBarPanel
 from .finite_differences import FiniteDifferencePanel
 from .learning_rate import LearningRatePanel
@@ -28,6 +30,7 @@ from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
 from .lr_schedule import LRSchedulePanel
 from .outlier import OutlierPanel
+from .playground import PlaygroundPanel
 from .quadratic_bowl import QuadraticBowlPanel
 from .saturation import SaturationPanel
 from .softmax import SoftmaxPanel
@@ -35,4 +38,5 @@ from .softmax import SoftmaxPanel
 __all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel",
            "LogSumExpPanel", "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
            "BatchSizePanel",
-           "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"]
+           "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel",
+           "PlaygroundPanel", "CapacityPanel", "CurvesPanel"]

@@ -134,9 +134,9 @@ class SteppedPanel(Panel):
     unit = "step"
     interval_ms = 150
 
-    def __init__(self, controls, *, caption=None):
+    def __init__(self, controls, *, settings=None, caption=None):
         self.player = Player(self._on_frame, unit=self.unit, interval_ms=self.interval_ms)
-        super().__init__(controls, caption=caption)
+        super().__init__(controls, settings=settings, caption=caption)
 
     def _run(self, state):
         raise NotImplementedError

@@ -1,0 +1,148 @@
+"""Check for chapter 7's ``train_val_split(X, y, val_fraction, rng)``.
+
+The reference is :func:`mlcore.data.train_val_split`: the order
+``rng.permutation(N)``, its first ``round(val_fraction * N)`` samples for
+validation, the rest for training, X and y indexed alike. The learner's four
+arrays are compared with it exactly. To say what is wrong when they differ,
+the data are numbered samples (``X[i] = [i, i + 0.5]``, ``y[i] = 10 i``), from
+which one can read which samples went where and whether every input kept
+its label; :data:`SPLIT_MISTAKES` names what is read, in order of severity.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..data.split import train_val_split as reference_split
+from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed
+from .mutation import check_inputs_unchanged
+from .training_problems import numbered_samples
+
+__all__ = ["SPLIT_CASES", "SPLIT_MISTAKES", "check_train_val_split", "describe_split", "split_cases"]
+
+LABELS_SHUFFLED_SEPARATELY = "labels shuffled separately from inputs"
+
+
+@dataclass(frozen=True)
+class Split:
+    """What a split did to numbered samples: the sample numbers in each part, and whether every
+    row of X is its label's sample."""
+
+    train: list
+    val: list
+    paired: bool
+
+
+def describe_split(result):
+    """A :class:`Split` from ``(X_train, y_train, X_val, y_val)`` of numbered samples; ``CheckFailed``
+    if it is not four arrays whose inputs and labels have matching lengths."""
+    try:
+        X_train, y_train, X_val, y_val = (np.asarray(part, dtype=np.float64) for part in result)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{FAIL_MARK} train_val_split should return four arrays, "
+                          "X_train, y_train, X_val, y_val (in that order).") from None
+    for name, X, y in (("training", X_train, y_train), ("validation", X_val, y_val)):
+        if X.ndim != 2 or y.ndim != 1 or len(X) != len(y):
+            raise CheckFailed(f"{FAIL_MARK} the {name} part has X of shape {X.shape} and y of shape {y.shape}: "
+                              f"each part holds whole rows of X and one label per row.")
+    paired = bool(np.array_equal(X_train[:, 0] * 10, y_train) and np.array_equal(X_val[:, 0] * 10, y_val))
+    return Split([int(v) // 10 for v in y_train], [int(v) // 10 for v in y_val], paired)
+
+
+@dataclass(frozen=True)
+class SplitMistake:
+    """A mistake read from a split: ``applies(split, n, n_val)`` says whether it explains the difference."""
+
+    name: str
+    applies: object
+    hint: str
+
+
+def _not_paired(split, n, n_val):
+    return not split.paired
+
+
+def _lost_or_doubled(split, n, n_val):
+    return sorted(split.train + split.val) != list(range(n))
+
+
+def _swapped(split, n, n_val):
+    return len(split.val) == n - n_val != n_val
+
+
+def _wrong_size(split, n, n_val):
+    return len(split.val) != n_val
+
+
+def _unshuffled(split, n, n_val):
+    return split.val in (list(range(n_val)), list(range(n - n_val, n)))
+
+
+def _another_order(split, n, n_val):
+    return True
+
+
+SPLIT_MISTAKES = [
+    SplitMistake(LABELS_SHUFFLED_SEPARATELY, _not_paired,
+                 "Two shuffles (or rng.shuffle(X) and rng.shuffle(y)) give two different orders, so labels "
+                 "end up on other samples' inputs. Draw one order = rng.permutation(len(X)) and index both "
+                 "with it."),
+    SplitMistake("a sample in both parts, or in neither", _lost_or_doubled,
+                 "Cut one permutation in two: order[:n_val] for validation, order[n_val:] for training; "
+                 "every sample lands in exactly one part."),
+    SplitMistake("the sizes are swapped: val_fraction of the samples went to training", _swapped,
+                 "val_fraction is the share held out for validation: n_val = round(val_fraction * len(X))."),
+    SplitMistake("the validation part does not have round(val_fraction * N) samples", _wrong_size,
+                 "n_val = round(val_fraction * len(X)); int() rounds 0.29 * 100 = 28.999... down to 28."),
+    SplitMistake("the samples were not shuffled: validation is a block of the stored order", _unshuffled,
+                 "Data are often stored sorted (by class, by date): a block of them is no fair sample. "
+                 "Shuffle first: order = rng.permutation(len(X))."),
+    SplitMistake("shuffled, but not as the statement says", _another_order,
+                 "Validation is order[:n_val] with order = rng.permutation(len(X)), drawn once from rng; "
+                 "training is order[n_val:]."),
+]
+
+# (n, val_fraction, seed): 10 samples 3 held out; 8 samples a quarter; 7 samples 0.4 (2.8 rounds
+# to 3); 20 samples a fifth.
+SPLIT_CASES = [(10, 0.3, 0), (8, 0.25, 1), (7, 0.4, 2), (20, 0.2, 3)]
+
+
+def split_cases(seed, count=3):
+    """Hidden cases: random sizes and fractions."""
+    rng = np.random.default_rng(seed)
+    return [(int(rng.integers(10, 40)), float(rng.choice([0.1, 0.2, 0.3, 0.35])), int(rng.integers(100)))
+            for _ in range(count)]
+
+
+def _split_of(split, n, fraction, seed):
+    X, y = numbered_samples(n)
+    return describe_split(split(X, y, fraction, np.random.default_rng(seed)))
+
+
+def check_train_val_split(train_val_split, cases=SPLIT_CASES):
+    """Check ``train_val_split(X, y, val_fraction, rng)``: one permutation for X and y, its first
+    ``round(val_fraction * N)`` samples for validation, the inputs left unchanged."""
+    check_inputs_unchanged(
+        train_val_split, [(*numbered_samples(n), fraction, np.random.default_rng(seed)) for n, fraction, seed in cases],
+        name="train_val_split", hint="rng.shuffle(X) shuffles the caller's array; index instead: "
+        "X[order], y[order] with order = rng.permutation(len(X)).")
+    failures = []
+    for n, fraction, seed in cases:
+        got, expected = _split_of(train_val_split, n, fraction, seed), _split_of(reference_split, n, fraction, seed)
+        if got != expected:
+            failures.append((n, fraction, seed, got, expected))
+    if not failures:
+        print(f"{PASS_MARK} train_val_split: the right split in all {len(cases)} cases.")
+        return
+    lines = [f"{FAIL_MARK} train_val_split is not right yet: {len(failures)} of {len(cases)} cases fail."]
+    mistake = next(m for m in SPLIT_MISTAKES
+                   if any(m.applies(got, n, round(fraction * n)) for n, fraction, _, got, _ in failures))
+    lines.append(f"Likely misconception: {mistake.name}. {mistake.hint}")
+    n, fraction, seed, got, expected = min(failures, key=lambda failure: failure[0])
+    lines += [f"Smallest failing case: train_val_split(X, y, val_fraction={fraction}, "
+              f"rng=np.random.default_rng({seed})) with the numbered samples X, y = numbered_samples({n}) "
+              f"(X[i] = [i, i + 0.5], y[i] = 10 i)",
+              f"  expected samples: validation {expected.val}, training {expected.train}",
+              f"  got:              validation {got.val}, training {got.train}"
+              + ("" if got.paired else "  (read from y; some rows of X are not their label's sample)")]
+    raise CheckFailed("\n".join(lines))

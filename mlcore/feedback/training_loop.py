@@ -1,0 +1,264 @@
+"""Checks for chapter 7's training loops: ``train`` (one loop over epochs and batches) and ``fit``
+(the same loop, with a validation loss after every epoch).
+
+Both are graded by training a hidden problem (:mod:`~mlcore.feedback.training_problems`)
+with the learner's code and with the reference, from the same starting
+weights, over the same batches, and comparing the numbers that come out: for
+``train`` the final training loss and two sums of the weights, for ``fit`` the
+recorded losses. A known mistake is a loop written with that mistake, run the
+same way. The networks of ``fit``'s problems have dropout, so the mode the
+network is in (``net.train()``, ``net.eval()``) changes the numbers; the dropout
+masks come from mlcore's generator, seeded for each run.
+"""
+
+import numpy as np
+
+from .. import nn
+from ..data.dataloader import DataLoader
+from ..data.dataset import TensorDataset
+from ..factories import tensor
+from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_function
+from ..optim import SGD
+from ..seeded import seeded
+from ..train import evaluate as library_evaluate
+from ..train import fit as library_fit
+from .training_problems import problem_data, problem_loader, problem_network, validation_data
+
+__all__ = ["FIT_CASES", "FIT_MISCONCEPTIONS", "TRAIN_CASES", "TRAIN_MISCONCEPTIONS", "TRAIN_TARGET",
+           "check_fit", "check_train", "fit_cases", "fit_outcome", "reference_fit", "reference_train",
+           "train_cases", "train_outcome"]
+
+ZERO_GRAD_MISSING = "zero_grad missing"
+VALIDATION_ON_TRAINING_DATA = "validation measured on training data"
+WRONG_MODE = "the model left in the wrong mode"
+_ON_TRAINING_DATA_HINT = ("The validation loss must come from X_val, y_val, which the network never trains on. "
+                          "Measured on the training data it can only follow the training loss down, and never "
+                          "shows overfitting.")
+# Every hidden problem trained by a correct loop ends below this training loss.
+TRAIN_TARGET = 0.45
+
+
+# ---- train ----------------------------------------------------------------------------------
+
+def reference_train(net, loss_fn, optimizer, loader, num_epochs):
+    """The loop: for every epoch and batch, forward, loss, zero_grad, backward, step (mlcore.train.fit)."""
+    library_fit(net, loss_fn, optimizer, loader, num_epochs=num_epochs, progress=False)
+
+
+def train_outcome(train, seed, lr, batch_size, num_epochs):
+    """``[final training loss, sum of squared weights, sum of weights]`` after
+    ``train(net, loss_fn, optimizer, loader, num_epochs)`` on the hidden problem ``seed``."""
+    net = problem_network(seed)
+    loss_fn = nn.CrossEntropyLoss()
+    result = train(net, loss_fn, SGD(net.parameters(), lr=lr), problem_loader(seed, batch_size), num_epochs)
+    if hasattr(result, "__next__"):
+        list(result)
+    X, y = problem_data(seed)
+    loss, _ = library_evaluate(net, loss_fn, [(tensor(X), tensor(y))])
+    weights = np.concatenate([p.data.ravel() for p in net.parameters()])
+    return np.array([loss, np.sum(weights ** 2), np.sum(weights)])
+
+
+def _without_zero_grad(net, loss_fn, optimizer, loader, num_epochs):
+    for _ in range(num_epochs):
+        for X, y in loader:
+            loss = loss_fn(net(X), y)
+            loss.backward()
+            optimizer.step()
+
+
+def _zero_grad_between_backward_and_step(net, loss_fn, optimizer, loader, num_epochs):
+    for _ in range(num_epochs):
+        for X, y in loader:
+            loss = loss_fn(net(X), y)
+            loss.backward()
+            optimizer.zero_grad()
+            optimizer.step()
+
+
+def _step_after_the_batches(net, loss_fn, optimizer, loader, num_epochs):
+    for _ in range(num_epochs):
+        for X, y in loader:
+            loss = loss_fn(net(X), y)
+            optimizer.zero_grad()
+            loss.backward()
+        optimizer.step()
+
+
+def _one_epoch(net, loss_fn, optimizer, loader, num_epochs):
+    reference_train(net, loss_fn, optimizer, loader, 1)
+
+
+def _first_batch_only(net, loss_fn, optimizer, loader, num_epochs):
+    for _ in range(num_epochs):
+        X, y = next(iter(loader))
+        loss = loss_fn(net(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+def _outcome_of(train):
+    def outcome(seed, lr, batch_size, num_epochs):
+        return train_outcome(train, seed, lr, batch_size, num_epochs)
+    outcome.__name__ = getattr(train, "__name__", "train")
+    return outcome
+
+
+TRAIN_MISCONCEPTIONS = [
+    Misconception(ZERO_GRAD_MISSING, _outcome_of(_without_zero_grad),
+                  "backward() adds to .grad: without optimizer.zero_grad() every step also applies all "
+                  "the gradients before it. Call optimizer.zero_grad() before loss.backward() in every step."),
+    Misconception("the optimizer never updated the weights: zero_grad between backward and step",
+                  _outcome_of(_zero_grad_between_backward_and_step),
+                  "zero_grad() throws away the gradients backward() just computed, so step() has nothing "
+                  "to apply. The order is: forward, loss, zero_grad, backward, step."),
+    Misconception("optimizer.step() outside the batch loop: one update per epoch, with the last batch's gradient",
+                  _outcome_of(_step_after_the_batches),
+                  "Every batch makes one update: forward, loss, zero_grad, backward and step all go "
+                  "inside `for X, y in loader:`."),
+    Misconception("trained one epoch instead of num_epochs", _outcome_of(_one_epoch),
+                  "Repeat the pass over the loader: `for epoch in range(num_epochs):` around it."),
+    Misconception("only the first batch of every epoch was trained on", _outcome_of(_first_batch_only),
+                  "Go through every batch: `for X, y in loader:`."),
+]
+
+# (seed, lr, batch_size, num_epochs): batches of 4 and 8 from 24 samples, and the full batch.
+TRAIN_CASES = [(0, 0.5, 8, 3), (1, 0.5, 4, 5), (2, 1.0, 24, 20), (3, 0.3, 6, 40)]
+
+
+def train_cases(seed, count=3):
+    """Hidden cases: other problems, rates and batch sizes, long enough to reach the target."""
+    rng = np.random.default_rng(seed)
+    return [(int(rng.integers(100, 1000)), float(rng.choice([0.3, 0.5])), int(rng.choice([4, 6, 8])),
+             int(rng.integers(30, 50))) for _ in range(count)]
+
+
+def check_train(train, cases=TRAIN_CASES):
+    """Check ``train(net, loss_fn, optimizer, loader, num_epochs)`` by training hidden problems with it:
+    the same final loss and weights as the reference loop, and the last case below :data:`TRAIN_TARGET`."""
+    try:
+        check_function(_outcome_of(train), _outcome_of(reference_train), cases, name="train",
+                       misconceptions=TRAIN_MISCONCEPTIONS, rtol=1e-7)
+    except CheckFailed as failure:
+        raise CheckFailed(f"{failure}\n(The three numbers: the final training loss, the sum of the squared "
+                          "weights and the sum of the weights after training.)") from None
+    final = train_outcome(train, *cases[-1])[0]
+    if not final < TRAIN_TARGET:
+        raise CheckFailed(f"{FAIL_MARK} train reached a final training loss of {final:.4f}, above the target "
+                          f"{TRAIN_TARGET}.")
+    print(f"{PASS_MARK} train: the hidden problem of the last case ends at a training loss of {final:.4f} "
+          f"(target: below {TRAIN_TARGET}).")
+
+
+# ---- fit ------------------------------------------------------------------------------------
+
+def reference_fit(net, loss_fn, optimizer, train_loader, X_val, y_val, num_epochs):
+    """``{"train_loss": [...], "val_loss": [...]}``: per epoch, the mean of the batch losses, and the
+    validation loss after the epoch in evaluation mode (mlcore.train.fit, which does both)."""
+    history = library_fit(net, loss_fn, optimizer, train_loader,
+                          DataLoader(TensorDataset(X_val, y_val), batch_size=len(y_val.data)),
+                          num_epochs=num_epochs, progress=False)
+    return {"train_loss": history.train_loss, "val_loss": history.val_loss}
+
+
+def fit_outcome(fit, seed, lr, batch_size, num_epochs):
+    """The training losses, then the validation losses, that ``fit(net, loss_fn, optimizer,
+    train_loader, X_val, y_val, num_epochs)`` records on the hidden problem ``seed`` (dropout 0.5)."""
+    net = problem_network(seed, dropout=0.5)
+    X_val, y_val = validation_data(seed)
+    with seeded(seed):
+        history = fit(net, nn.CrossEntropyLoss(), SGD(net.parameters(), lr=lr), problem_loader(seed, batch_size),
+                      X_val, y_val, num_epochs)
+    if not isinstance(history, dict) or not {"train_loss", "val_loss"} <= set(history):
+        raise CheckFailed(f"{FAIL_MARK} fit should return a dict with the lists 'train_loss' and 'val_loss', "
+                          f"but returned {type(history).__name__} {str(history)[:60]}.")
+    return np.concatenate([np.asarray(history["train_loss"], dtype=np.float64),
+                           np.asarray(history["val_loss"], dtype=np.float64)])
+
+
+def _evaluation_loss(net, loss_fn, X, y):
+    net.eval()
+    return library_evaluate(net, loss_fn, [(X, y)])[0]
+
+
+def _hand_fit(*, zero_grad=True, train_mode=True, validation="after", last_batch=False):
+    """The exercise's fit with one thing done differently (with every default, the reference).
+
+    ``validation`` is "after" (the epoch), "before", "training data" (all the training samples,
+    in evaluation mode) or "training loss" (the epoch's mean training loss itself).
+    """
+    def fit(net, loss_fn, optimizer, train_loader, X_val, y_val, num_epochs):
+        history = {"train_loss": [], "val_loss": []}
+        if validation == "training data":
+            X_val, y_val = (tensor(t.data) for t in train_loader.dataset.tensors)
+        for epoch in range(num_epochs):
+            if train_mode or epoch == 0:
+                net.train()
+            if validation == "before":
+                history["val_loss"].append(_evaluation_loss(net, loss_fn, X_val, y_val))
+                if train_mode:
+                    net.train()
+            losses = []
+            for X, y in train_loader:
+                loss = loss_fn(net(X), y)
+                if zero_grad:
+                    optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                losses.append(float(loss.data))
+            history["train_loss"].append(losses[-1] if last_batch else float(np.mean(losses)))
+            if validation in ("after", "training data"):
+                history["val_loss"].append(_evaluation_loss(net, loss_fn, X_val, y_val))
+            elif validation == "training loss":
+                history["val_loss"].append(float(np.mean(losses)))
+        return history
+    return fit
+
+
+def _fit_outcome_of(fit):
+    def outcome(seed, lr, batch_size, num_epochs):
+        return fit_outcome(fit, seed, lr, batch_size, num_epochs)
+    outcome.__name__ = getattr(fit, "__name__", "fit")
+    return outcome
+
+
+FIT_MISCONCEPTIONS = [
+    Misconception(VALIDATION_ON_TRAINING_DATA, _fit_outcome_of(_hand_fit(validation="training data")),
+                  _ON_TRAINING_DATA_HINT),
+    Misconception(VALIDATION_ON_TRAINING_DATA, _fit_outcome_of(_hand_fit(validation="training loss")),
+                  _ON_TRAINING_DATA_HINT),
+    Misconception(f"{WRONG_MODE}: after the first evaluation, training went on in evaluation mode",
+                  _fit_outcome_of(_hand_fit(train_mode=False)),
+                  "evaluate() switches to net.eval(), which turns dropout off. Switch back with net.train() "
+                  "at the start of every epoch, as PyTorch's examples do."),
+    Misconception(ZERO_GRAD_MISSING, _fit_outcome_of(_hand_fit(zero_grad=False)),
+                  "backward() adds to .grad: call optimizer.zero_grad() before loss.backward() in every step."),
+    Misconception("the training loss recorded is the last batch's, not the mean over the epoch's batches",
+                  _fit_outcome_of(_hand_fit(last_batch=True)),
+                  "Collect every batch's loss.item() during the epoch and record their mean."),
+    Misconception("the validation loss was measured before the epoch's training, not after it",
+                  _fit_outcome_of(_hand_fit(validation="before")),
+                  "Evaluate after the batches of the epoch, so that val_loss[k] belongs to the weights "
+                  "that train_loss[k] ends with."),
+]
+
+# (seed, lr, batch_size, num_epochs): 24 samples in batches of 6 and 8 and 24.
+FIT_CASES = [(0, 0.5, 6, 3), (1, 0.5, 8, 4), (2, 1.0, 24, 5)]
+
+
+def fit_cases(seed, count=2):
+    """Hidden cases: other problems and batch sizes that divide 24."""
+    rng = np.random.default_rng(seed)
+    return [(int(rng.integers(100, 1000)), 0.5, int(rng.choice([4, 6, 12])), int(rng.integers(3, 7)))
+            for _ in range(count)]
+
+
+def check_fit(fit, cases=FIT_CASES):
+    """Check ``fit(net, loss_fn, optimizer, train_loader, X_val, y_val, num_epochs)``: the losses it records
+    on hidden problems with dropout."""
+    try:
+        check_function(_fit_outcome_of(fit), _fit_outcome_of(reference_fit), cases, name="fit",
+                       misconceptions=FIT_MISCONCEPTIONS, rtol=1e-7)
+    except CheckFailed as failure:
+        raise CheckFailed(f"{failure}\n(The numbers: history['train_loss'], then history['val_loss'].)") from None
