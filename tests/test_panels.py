@@ -52,7 +52,8 @@ def sweep(panel, count=5):
 
 def test_all_lists_exactly_the_panels():
     assert mlcore.widgets.__all__ == ["OutlierPanel", "LossShapePanel", "ErrorBarPanel",
-                                      "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"]
+                                      "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
+                                      "OptimizerRacePanel", "MomentumPanel", "AdamMomentsPanel"]
     assert all(issubclass(cls, Panel) for cls in PANELS)
 
 

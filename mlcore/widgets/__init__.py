@@ -15,12 +15,16 @@ and ``.fig``, and ``state()``/``set_state()`` its settings. A test or a
 notebook drives it by setting ``panel.controls[name].value``.
 """
 
+from .adam_moments import AdamMomentsPanel
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
 from .error_bars import ErrorBarPanel
 from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
+from .momentum import MomentumPanel
+from .optimizer_race import OptimizerRacePanel
 from .outlier import OutlierPanel
 from .saturation import SaturationPanel
 from .softmax import SoftmaxPanel
 
-__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"]
+__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
+           "OptimizerRacePanel", "MomentumPanel", "AdamMomentsPanel"]
