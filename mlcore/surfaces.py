@@ -158,7 +158,7 @@ SURFACES = {
     "saddle": Surface("saddle", "saddle", "w₁² + (w₂²/2 − 1)²", _saddle, _saddle_gradient,
                       ((0.0, -np.sqrt(2.0)), (0.0, np.sqrt(2.0))), (-3.5, 0.05)),
     "himmelblau": Surface("himmelblau", "Himmelblau", "(w₁² + w₂ − 11)² + (w₁ + w₂² − 7)²", _himmelblau,
-                          _himmelblau_gradient, _himmelblau_minima(), (-0.3, -0.9)),
+                          _himmelblau_gradient, _himmelblau_minima(), (-1.0, -0.6)),
     "noisy_bowl": Surface("noisy_bowl", "noisy bowl", "½ wᵀHw, κ = 10, gradient + noise", _BOWL.value,
                           _BOWL.gradient, _BOWL.minima, _BOWL.start, noise=1.0),
 }

@@ -1,6 +1,7 @@
 """Check for chapter 6's choice of an optimizer and a loss for three described tasks.
 
-The learner answers with a dict ``{task: (optimizer, loss)}``. The feedback
+The learner writes ``choose(task)``, which returns a pair ``(optimizer, loss)``
+for each task of :data:`CHOICE_TASKS`. The feedback
 for every option quotes the chapter's own experiments
 (:mod:`mlcore.optimizer_experiments`), computed here when the check first
 runs, so that it can never drift away from what the chapter shows.
@@ -16,10 +17,11 @@ from ..optimizer_experiments import best_rate, decay_effect, outlier_slopes, sat
 from ..surfaces import SURFACES, bowl_hessian, quadratic
 
 __all__ = ["CHOICE_MISCONCEPTIONS", "CHOICE_TASKS", "CORRECT_CHOICES", "LOSSES", "OPTIMIZERS_OFFERED", "REFERENCE_CHOICES",
-           "check_optimizer_and_loss", "explanations", "scaled_bowl"]
+           "Chooser", "check_optimizer_and_loss", "explanations", "reference_choose", "scaled_bowl"]
 
 OPTIMIZERS_OFFERED = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw")
 LOSSES = ("mse", "huber", "cross_entropy")
+PARTS = ("optimizer", "loss")
 
 CHOICE_TASKS = {
     "least_squares": "Fit a linear regression by least squares, full batch. The loss is a quadratic whose "
@@ -126,12 +128,29 @@ def explanations():
     }
 
 
+class Chooser:
+    """``Chooser(answers)(task)``: a ``choose`` function that answers from a dict ``{task: (optimizer, loss)}``."""
+
+    def __init__(self, answers):
+        self.answers = dict(answers)
+        self.__name__ = "choose"
+
+    def __call__(self, task):
+        return self.answers[task]
+
+    def __repr__(self):
+        return f"Chooser({self.answers})"
+
+
+reference_choose = Chooser(REFERENCE_CHOICES)
+
+
 def _variant(**changes):
-    """The right answers with some choices changed: ``task=(optimizer or None, loss or None)``."""
+    """``choose`` with some right answers changed: ``task=(optimizer or None, loss or None)``."""
     answer = dict(REFERENCE_CHOICES)
     for task, (optimizer, loss) in changes.items():
         answer[task] = (optimizer or answer[task][0], loss or answer[task][1])
-    return answer
+    return Chooser(answer)
 
 
 CHOICE_MISCONCEPTIONS = [
@@ -151,16 +170,15 @@ CHOICE_MISCONCEPTIONS = [
 ]
 
 
-def _normalised(choices):
-    if not isinstance(choices, dict) or sorted(choices) != sorted(CHOICE_TASKS):
-        keys = sorted(choices) if isinstance(choices, dict) else type(choices).__name__
-        raise CheckFailed(f"{FAIL_MARK} choices must be a dict with the keys {sorted(CHOICE_TASKS)}, each mapped "
-                          f"to a pair (optimizer, loss); got {keys}.")
+def _answers(choose):
+    """``{task: (optimizer, loss)}`` as ``choose`` answers, lower-cased; ``CheckFailed`` if it is not a pair of
+    names of the offered options."""
     answer = {}
     for task in CHOICE_TASKS:
-        pair = choices[task]
+        pair = choose(task)
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise CheckFailed(f"{FAIL_MARK} choices[{task!r}] must be a pair (optimizer, loss), got {pair!r}.")
+            raise CheckFailed(f"{FAIL_MARK} choose({task!r}) must return a pair (optimizer, loss), "
+                              f"such as (\"sgd\", \"mse\"); it returned {pair!r}.")
         try:
             answer[task] = (normalise_choice(pair[0], OPTIMIZERS_OFFERED, name=f"the optimizer for {task}"),
                             normalise_choice(pair[1], LOSSES, name=f"the loss for {task}"))
@@ -170,13 +188,14 @@ def _normalised(choices):
 
 
 def _wrong(answer):
+    """The (task, "optimizer" or "loss") pairs of ``answer`` that are not among the right choices."""
     return {(task, part) for task, choice in answer.items()
-            for part, chosen, right in zip(("optimizer", "loss"), choice, CORRECT_CHOICES[task]) if chosen not in right}
+            for part, chosen, right in zip(PARTS, choice, CORRECT_CHOICES[task]) if chosen not in right}
 
 
-def check_optimizer_and_loss(choices):
-    """Check ``choices = {task: (optimizer, loss)}`` for the three tasks of :data:`CHOICE_TASKS`."""
-    answer = _normalised(choices)
+def check_optimizer_and_loss(choose):
+    """Check ``choose(task) -> (optimizer, loss)`` on the three tasks of :data:`CHOICE_TASKS`."""
+    answer = _answers(choose)
     texts = explanations()
     wrong = _wrong(answer)
     if not wrong:
@@ -184,15 +203,14 @@ def check_optimizer_and_loss(choices):
               "explanations()).")
         return
     lines = [f"{FAIL_MARK} {len(wrong)} of the 6 choices are not the best yet."]
+    # A mistake matches when the learner made every change it makes to the right answers.
     matching = [mistake for mistake in CHOICE_MISCONCEPTIONS
-                if _wrong(mistake.variant) and _wrong(mistake.variant) <= wrong
-                and all(answer[task][["optimizer", "loss"].index(part)]
-                        == mistake.variant[task][["optimizer", "loss"].index(part)]
-                        for task, part in _wrong(mistake.variant))]
+                if all(answer[task][PARTS.index(part)] == mistake.variant.answers[task][PARTS.index(part)]
+                       for task, part in _wrong(mistake.variant.answers))]
     if matching:
         lines.append(f"Likely misconception: {matching[0].name}. {matching[0].hint}")
     for task in CHOICE_TASKS:
-        for index, part in enumerate(("optimizer", "loss")):
+        for index, part in enumerate(PARTS):
             if (task, part) in wrong:
                 chosen = answer[task][index]
                 lines.append(f"- {task}, {part} {chosen!r}: {texts[task][part][chosen]}")

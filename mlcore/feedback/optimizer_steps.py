@@ -222,10 +222,16 @@ RMSPROP_CASES = [
 
 
 def rmsprop_cases(seed):
-    """Hidden cases: random starts, rates, alphas and eps, 100 steps each."""
+    """Hidden cases: random starts, rates, alphas and eps, 100 steps each.
+
+    The rates are small enough that 100 steps do not reach the bowl's minimum: there RMSprop's
+    steps of about lr bounce around it, and a rounding difference of one ulp (``lr * g / d``
+    against ``g / d * lr``) grows until two right answers disagree.
+    """
     rng = np.random.default_rng(seed)
-    return [(BOWL, rng.uniform(-3.0, 3.0, 2), (float(rng.uniform(0.005, 0.05)), float(rng.uniform(0.8, 0.999)),
-                                               float(10.0 ** rng.uniform(-8, -1))), 100),
+    start = rng.uniform(1.5, 3.0, 2) * rng.choice([-1.0, 1.0], 2)
+    return [(BOWL, start, (float(rng.uniform(0.003, 0.015)), float(rng.uniform(0.9, 0.999)),
+                           float(10.0 ** rng.uniform(-8, -2))), 100),
             (QUARTIC, rng.uniform(-1.5, 1.5, (2, 2)), (float(rng.uniform(0.005, 0.05)), 0.99, 1e-3), 100)]
 
 
@@ -298,7 +304,7 @@ ADAM_CASES = [
 def adam_cases(seed):
     """Hidden cases: random starts, rates, betas and eps, 100 steps each."""
     rng = np.random.default_rng(seed)
-    return [(BOWL, rng.uniform(-3.0, 3.0, 2), (float(rng.uniform(0.01, 0.2)), float(rng.uniform(0.5, 0.95)),
+    return [(BOWL, rng.uniform(-3.0, 3.0, 2), (float(rng.uniform(0.01, 0.06)), float(rng.uniform(0.5, 0.95)),
                                                float(rng.uniform(0.9, 0.9999)), float(10.0 ** rng.uniform(-8, -2))), 100),
             (QUARTIC, rng.uniform(-1.5, 1.5, (2, 3)), (float(rng.uniform(0.01, 0.1)), 0.9, 0.999, 1e-8), 100)]
 
