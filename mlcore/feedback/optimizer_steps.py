@@ -253,10 +253,11 @@ def reference_adam(grad, theta0, hyper, num_steps):
 def _adam_with(*, correct=True, counter="right", root=lambda v_hat, eps: np.sqrt(v_hat) + eps,
                square=lambda g: g * g, keep_corrected=False):
     """An Adam step with one mistake: ``counter`` is "right" (t + 1 used and returned), "old" (t used
-    before it is incremented) or "twice" (incremented twice)."""
+    before it is incremented), "twice" (t + 1 used, t + 2 returned) or "twice first" (t + 2 used and
+    returned)."""
     def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
         if counter != "old":
-            t = t + 1
+            t = t + 1 + (counter == "twice first")
         m = beta1 * m + (1 - beta1) * grad
         v = beta2 * v + (1 - beta2) * square(grad)
         m_hat = m / (1 - beta1**t) if correct else m
@@ -264,7 +265,7 @@ def _adam_with(*, correct=True, counter="right", root=lambda v_hat, eps: np.sqrt
         theta = theta - lr * m_hat / root(v_hat, eps)
         if keep_corrected:
             m, v = m_hat, v_hat
-        return theta, m, v, t + (counter != "right")
+        return theta, m, v, t + (counter in ("old", "twice"))
     return adam_step
 
 
@@ -278,6 +279,8 @@ ADAM_MISCONCEPTIONS = [
                   "then correct with 1 - beta**t, which is 0 at t = 0."),
     Misconception("the step counter incremented twice", Trajectory(_adam_with(counter="twice"), 2, counter=True),
                   "Add 1 to t once per step, and return that t."),
+    Misconception("the step counter incremented twice", Trajectory(_adam_with(counter="twice first"), 2, counter=True),
+                  "Add 1 to t once per step, before the correction, and return that t."),
     Misconception("eps inside the square root",
                   Trajectory(_adam_with(root=lambda v_hat, eps: np.sqrt(v_hat + eps)), 2, counter=True),
                   "eps is added after the root: m_hat / (sqrt(v_hat) + eps), as PyTorch does."),
