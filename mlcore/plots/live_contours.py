@@ -44,13 +44,13 @@ class LiveContours:
     lines, not a redraw of the axes. The axes limits are set once, here.
     """
 
-    def __init__(self, ax, xlim, ylim, *, resolution=161):
+    def __init__(self, ax, xlim, ylim, *, resolution=241):
         self.ax = ax
         self.xs = np.linspace(*xlim, resolution)
         self.ys = np.linspace(*ylim, resolution)
         self.grid = np.meshgrid(self.xs, self.ys)
         self.image = ax.imshow(np.full((resolution, resolution, 4), 255, dtype=np.uint8), extent=(*xlim, *ylim), origin="lower",
-                               interpolation="nearest", aspect="auto", zorder=0)
+                               interpolation="none", aspect="auto", zorder=0)
         self.lines = ax.add_collection(LineCollection([], colors="white", linewidths=0.5, zorder=0.5))
         mark_dynamic(self.image, self.lines)
         ax.set_xlim(xlim)

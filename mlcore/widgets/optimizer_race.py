@@ -10,9 +10,9 @@ momentum and Nesterov share ``beta``.
 
 The runs are kept between control changes and extended only as far as the
 frame on show, so moving one optimizer's rate recomputes that optimizer alone.
-An optimizer whose iterate leaves ``|w| <= 10^6`` is marked with a cross where
-its path leaves the box, named "diverged at step k" in the legend, and takes
-no more steps; the others race on.
+An optimizer whose iterate leaves ``|w| <= 10^6`` takes no more steps: a cross
+in its colour marks where its path leaves the box and where its loss curve
+ends, and the readout says "diverged at step k"; the others race on.
 """
 
 import numpy as np
@@ -114,7 +114,8 @@ class OptimizerRacePanel(SteppedPanel):
         loss_ax.set_ylim(*LOSS_RANGE)
         tidy(loss_ax, title="loss against the step (log scale)", xlabel="step k", ylabel="L(wₖ)")
 
-        self.paths, self.heads, self.crosses, self.loss_lines, handles = {}, {}, {}, {}, []
+        self.paths, self.heads, self.crosses, self.loss_lines, self.loss_ends = {}, {}, {}, {}, {}
+        handles = []
         for name in OPTIMIZERS:
             color, style = OPTIMIZER_STYLES[name]
             (self.paths[name],) = contour_ax.plot([], [], style, color=color, lw=1.6, zorder=3)
@@ -123,19 +124,25 @@ class OptimizerRacePanel(SteppedPanel):
             (self.crosses[name],) = contour_ax.plot([], [], "X", color=color, markeredgecolor="white",
                                                     markersize=11, zorder=6)
             (self.loss_lines[name],) = loss_ax.plot([], [], style, color=color, lw=1.6)
-            mark_dynamic(self.paths[name], self.heads[name], self.crosses[name], self.loss_lines[name])
+            (self.loss_ends[name],) = loss_ax.plot([], [], "X", color=color, markeredgecolor="white", markersize=10)
+            # A cross sits on the edge of the picture: drawn whole, and left out of the layout.
+            for cross in (self.crosses[name], self.loss_ends[name]):
+                cross.set_clip_on(False)
+                cross.set_in_layout(False)
+            mark_dynamic(self.paths[name], self.heads[name], self.crosses[name], self.loss_lines[name],
+                         self.loss_ends[name])
             handles.append(self.loss_lines[name])
 
-        # The legend is static (a dynamic legend re-lays itself out at every draw, ~10 ms); what
-        # changes, which optimizers diverged or are off, goes in one text under it.
+        # The legend is static: a dynamic legend, or any text that changes, costs several ms at
+        # every frame. Which optimizers diverged, and when, is in the readout; on the plot a cross
+        # in the optimizer's colour ends its path and its loss curve.
         # No ticks at all (not just hidden ones), so that nothing creates them after the first draw.
         legend_ax.set_xticks([])
         legend_ax.set_yticks([])
         legend_ax.axis("off")
-        legend_ax.legend(handles, [OPTIMIZERS[name].label for name in OPTIMIZERS], loc="upper left",
-                         handlelength=2.4, borderaxespad=0.0)
-        self.status_text = mark_dynamic(legend_ax.text(0.0, 0.42, "", transform=legend_ax.transAxes,
-                                                       ha="left", va="top", fontsize=8, linespacing=1.4))
+        (cross,) = legend_ax.plot([], [], "X", color=COLORS["grey"], markeredgecolor="white", markersize=10)
+        legend_ax.legend(handles + [cross], [OPTIMIZERS[name].label for name in OPTIMIZERS] + ["diverged,\nstopped"],
+                         loc="upper left", handlelength=2.4, borderaxespad=0.0)
 
     # -------------------------------------------------------------------- run
     def _run(self, state):
@@ -159,13 +166,12 @@ class OptimizerRacePanel(SteppedPanel):
         return state["num_steps"]
 
     def _show_frame(self, frame):
-        diverged, off = [], []
-        for name, spec in OPTIMIZERS.items():
+        for name in OPTIMIZERS:
             run = self.runs.get(name)
             if run is None:
-                for artist in (self.paths[name], self.heads[name], self.crosses[name], self.loss_lines[name]):
+                for artist in (self.paths[name], self.heads[name], self.crosses[name], self.loss_lines[name],
+                               self.loss_ends[name]):
                     artist.set_data([], [])
-                off.append(spec.label)
                 continue
             run.advance_to(frame)
             last = min(frame, run.num_steps)
@@ -173,16 +179,12 @@ class OptimizerRacePanel(SteppedPanel):
             self.paths[name].set_data(points[:, 0], points[:, 1])
             gone = run.diverged_at is not None and run.diverged_at <= frame
             # A diverged run is crossed out where it leaves the box, and its loss curve ends there.
-            head = np.clip(points[-1], -BOX, BOX)
+            head = _where_it_leaves_the_box(points) if gone else points[-1]
             (self.crosses[name] if gone else self.heads[name]).set_data([head[0]], [head[1]])
             (self.heads[name] if gone else self.crosses[name]).set_data([], [])
             shown = np.clip(losses, *LOSS_RANGE)
             self.loss_lines[name].set_data(np.arange(len(shown)), shown)
-            if gone:
-                diverged.append(f"  {spec.label} at step {run.diverged_at}")
-        lines = (["✕ diverged:"] + diverged if diverged else []) + ([f"off: {', '.join(off)}"] if off else [])
-        self.status_text.set_text("\n".join(lines))
-        self.status_text.set_visible(bool(lines))  # an empty text still costs a draw
+            self.loss_ends[name].set_data(([len(shown) - 1], shown[-1:]) if gone else ([], []))
         self._fill_readout(frame)
 
     def results(self):
@@ -227,3 +229,17 @@ class OptimizerRacePanel(SteppedPanel):
                  for name in OPTIMIZERS]
         rates = widgets.GridBox(pairs, layout=widgets.Layout(grid_template_columns="repeat(2, auto)"))
         return widgets.VBox([general, start, rates, self.player.widget])
+
+
+def _where_it_leaves_the_box(points):
+    """The point where the path through ``points`` first crosses the edge of the picture (its last
+    point if it never does)."""
+    outside = np.flatnonzero(np.any(np.abs(points) > BOX, axis=1))
+    if outside.size == 0 or outside[0] == 0:
+        return np.clip(points[-1], -BOX, BOX)
+    inside, beyond = points[outside[0] - 1], points[outside[0]]
+    step = beyond - inside
+    # The fraction of the step at which each coordinate that overshoots reaches the edge; the first wins.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fractions = np.where(np.abs(beyond) > BOX, (np.sign(beyond) * BOX - inside) / step, np.inf)
+    return inside + np.min(fractions) * step
