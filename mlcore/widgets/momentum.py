@@ -90,7 +90,8 @@ class MomentumPanel(SteppedPanel):
         self.beta_ax = self.fig.add_subplot(grid[1, 2])
 
         ax = self.contour_ax
-        self.contours = LiveContours(ax, (-BOX, BOX), (-BOX, BOX))
+        # A new condition number means new contours: a coarser grid keeps that within a slider move.
+        self.contours = LiveContours(ax, (-BOX, BOX), (-BOX, BOX), resolution=161)
         ax.set_aspect("equal")
         (self.path,) = ax.plot([], [], "-o", color=COLORS["blue"], lw=1.2, markersize=2.5, zorder=3)
         (self.start_marker,) = ax.plot([START[0]], [START[1]], "o", color=COLORS["black"], markersize=7,
