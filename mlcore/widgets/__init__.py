@@ -17,6 +17,7 @@ and ``.fig``, and ``state()``/``set_state()`` its settings;
 by setting ``panel.controls[name].value``.
 """
 
+from .adam_moments import AdamMomentsPanel
 from .backward_step import BackwardStepPanel
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
 from .batch_size import BatchSizePanel
@@ -29,6 +30,8 @@ from .learning_rate import LearningRatePanel
 from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
 from .lr_schedule import LRSchedulePanel
+from .momentum import MomentumPanel
+from .optimizer_race import OptimizerRacePanel
 from .outlier import OutlierPanel
 from .playground import PlaygroundPanel
 from .quadratic_bowl import QuadraticBowlPanel
@@ -37,6 +40,6 @@ from .softmax import SoftmaxPanel
 
 __all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel",
            "LogSumExpPanel", "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
-           "BatchSizePanel",
-           "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel",
+           "BatchSizePanel", "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel",
+           "OptimizerRacePanel", "MomentumPanel", "AdamMomentsPanel",
            "PlaygroundPanel", "CapacityPanel", "CurvesPanel"]
