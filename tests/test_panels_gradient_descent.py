@@ -20,7 +20,7 @@ from mlcore.linear_sgd import excess_mse, least_squares
 from mlcore.widgets import BatchSizePanel, LearningRatePanel, LRSchedulePanel, QuadraticBowlPanel
 from mlcore.widgets.learning_rate import CURVES
 from mlcore.widgets.player import Player
-from mlcore.widgets.quadratic_bowl import BOWL_CURVATURE, bowl_hessian
+from mlcore.surfaces import BOWL_CURVATURE, bowl_hessian
 from oracle import RTOL64
 
 pytestmark = pytest.mark.filterwarnings("error")

@@ -19,29 +19,22 @@ import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
 
 from ..descent import descend
+from ..factories import tensor
 from ..plots.cached_figure import mark_dynamic
 from ..plots.style import COLORS, tidy
-from ..factories import tensor
+from ..surfaces import BOWL_CURVATURE, bowl_hessian
 from .controls import choice, log_slider, slider
 from .learning_rate import BEHAVIOUR_COLORS
 from .player import SteppedPanel
 from .readout import table
 
-__all__ = ["BOWL_CURVATURE", "QuadraticBowlPanel", "bowl_hessian"]
+__all__ = ["QuadraticBowlPanel"]
 
-BOWL_CURVATURE = 3.0      # L, the largest eigenvalue: the critical rate is 2 / 3
 BOX = 3.5                 # the picture shows -BOX <= w1, w2 <= BOX
 LOSS_RANGE = (1e-10, 1e6)
 STEP_CHOICES = (10, 20, 50, 100)
 ARROW_LENGTH = 0.9        # the gradient arrow shows the direction only, at this length
 LEVELS = 14
-
-
-def bowl_hessian(condition, angle):
-    """``H = R diag(L, L / condition) R^T``, the steep axis turned by ``angle`` degrees (L = 3)."""
-    turn = np.deg2rad(angle)
-    R = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
-    return R @ np.diag([BOWL_CURVATURE, BOWL_CURVATURE / condition]) @ R.T
 
 
 def _ellipses(H, levels, points=120):
