@@ -55,7 +55,8 @@ def test_all_lists_exactly_the_panels():
                                       "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
                                       "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
                                       "BatchSizePanel",
-                                      "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"]
+                                      "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel",
+                                      "BackpropStepPanel", "GradientFlowPanel", "AccumulationPanel"]
     assert all(issubclass(cls, Panel) for cls in PANELS)
 
 

@@ -15,12 +15,15 @@ and ``.fig``, and ``state()``/``set_state()`` its settings. A test or a
 notebook drives it by setting ``panel.controls[name].value``.
 """
 
+from .accumulation import AccumulationPanel
+from .backprop_step import BackpropStepPanel
 from .backward_step import BackwardStepPanel
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
 from .batch_size import BatchSizePanel
 from .chain_rule import ChainRulePanel
 from .error_bars import ErrorBarPanel
 from .finite_differences import FiniteDifferencePanel
+from .gradient_flow import GradientFlowPanel
 from .learning_rate import LearningRatePanel
 from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
@@ -33,4 +36,5 @@ from .softmax import SoftmaxPanel
 __all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel",
            "LogSumExpPanel", "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
            "BatchSizePanel",
-           "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"]
+           "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel",
+           "BackpropStepPanel", "GradientFlowPanel", "AccumulationPanel"]
