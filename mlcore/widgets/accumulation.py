@@ -22,8 +22,8 @@ from .readout import table
 __all__ = ["AccumulationPanel", "GRAD_RANGE", "LOSS_RANGE", "STEPS"]
 
 STEPS = 60
-LOSS_RANGE = (0.0, 7.0)
-GRAD_RANGE = (-100.0, 100.0)   # on a symmetric log axis: linear within ±1
+LOSS_RANGE = (0.0, 10.0)      # holds both loops' losses at every lr of the slider
+GRAD_RANGE = (-100.0, 100.0)  # on a symmetric log axis, linear within ±1: holds every w.grad
 RUN_COLORS = {True: COLORS["blue"], False: COLORS["orange"]}
 RUN_LABELS = {True: "with zero_grad()", False: "without zero_grad()"}
 
