@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import nn
 from ..factories import tensor
-from ..grading.checks import FAIL_MARK, CheckFailed, Misconception, check_value
+from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_value
 from ..nn import functional as F
 
 __all__ = ["BATCH", "QUESTIONS", "check_gradient_shapes", "measured_shapes"]
@@ -76,7 +76,11 @@ def check_gradient_shapes(shapes):
         if not isinstance(answer, (tuple, list)):
             raise CheckFailed(f"{FAIL_MARK} shapes[{question!r}] = {answer!r} should be a tuple of sizes, "
                               f"e.g. (32, 10) (a 1-d shape is written (16,), with the comma).")
-        check_value(np.array(answer, dtype=np.float64), np.array(expected[question], dtype=np.float64),
-                    name=f"shape of {question}",
-                    misconceptions=[Misconception(m.name, np.array(m.variant, dtype=np.float64), m.hint)
-                                    for m in MISTAKES[question]])
+        if tuple(answer) != expected[question]:
+            # check_value names the mistake behind the wrong shape (and raises: the shapes differ).
+            check_value(np.array(answer, dtype=np.float64), np.array(expected[question], dtype=np.float64),
+                        name=f"the shape of {question}",
+                        misconceptions=[Misconception(m.name, np.array(m.variant, dtype=np.float64), m.hint)
+                                        for m in MISTAKES[question]])
+    listed = ", ".join(f"{question} {expected[question]}" for question in QUESTIONS)
+    print(f"{PASS_MARK} shapes: all {len(QUESTIONS)} are right: {listed}.")
