@@ -41,11 +41,12 @@ REQUIRED_PANELS = {
     2: {"SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"},
     3: {"LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel", "BatchSizePanel"},
     4: {"ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel"},
+    5: {"BackpropStepPanel", "GradientFlowPanel", "AccumulationPanel"},
 }
 PANEL_CONSTRUCTION = re.compile(r"^(\w+)\s*=\s*(\w+Panel)\(", re.MULTILINE)
 # Every chapter is in exactly one of these lists, so that a new chapter forces a decision.
 WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy", "03_gradient_descent",
-                  "04_chain_rule_and_graphs"]
+                  "04_chain_rule_and_graphs", "05_backpropagation"]
 NO_EXERCISES_YET = []
 
 

@@ -148,7 +148,7 @@ def stages(result, x, y):
                                 ((f"{prev}ᵀ", result.inputs[k - 1].T), (dz, result.dz[k - 1]),
                                  (f"dW{k}", result.dW[k - 1]), (f"db{k}", result.db[k - 1])),
                                 f"shapes: {_shape(result.inputs[k - 1].T)}·{_shape(result.dz[k - 1])} → "
-                                f"{_shape(result.dW[k - 1])}, W{k}'s shape\nrows of {dz} summed: → "
+                                f"{_shape(result.dW[k - 1])}, W{k}'s shape\nrows of {dz} summed: {_shape(result.dz[k - 1])} → "
                                 f"{_shape(result.db[k - 1])}, b{k}'s shape",
                                 lines={k - 1: "dW"}, above={k: ("db", result.db[k - 1])}))
         if k > 1:
@@ -223,7 +223,7 @@ class BackpropStepPanel(SteppedPanel):
         self.titles = []
         for layer in range(len(self.layout.sizes)):
             x, y = self.layout.title_xy(layer)
-            self.titles.append([self._stamp(x, y + 0.28 - 0.25 * row, fontsize=7.5, va="bottom", ha="center",
+            self.titles.append([self._stamp(x, y + 0.24 - 0.21 * row, fontsize=7.5, va="bottom", ha="center",
                                             transform=ax.transData) for row in range(2)])
         mark_dynamic(*self.picture.neurons.values(), *self.picture.weights)
         stamp = {"transform": ax.transData, "ha": "center"}
