@@ -241,9 +241,12 @@ def test_the_mlp_reference_is_torchs_and_mlcores():
 
 @pytest.mark.parametrize("question,answer,mistake", [
     ("net[0].weight.grad", (10, 16), "the (in, out) convention"),
+    ("net[0].weight.grad", (32, 10, 16), "the batch kept in a parameter's gradient"),
     ("net[2].bias.grad", (32, 3), "bias gradient not summed over the batch"),
     ("dL/dz1", (16,), "an intermediate gradient summed over the batch"),
+    ("dL/dz1", (16, 32), "transposes swapped"),
     ("dL/dX", (10, 32), "transposes swapped"),
+    ("dL/dX", (32, 16), "the first layer's output size instead of its input size"),
 ])
 def test_each_wrong_shape_names_its_mistake(question, answer, mistake):
     names(failure(check_gradient_shapes, {**SHAPES, question: answer}), mistake)
