@@ -283,7 +283,8 @@ def test_norms_without_zero_grad_are_named_gradients_accumulated_from_a_previous
 @pytest.mark.parametrize("mistake,pick", [
     ("the layers listed from the output back", lambda layers: [np.linalg.norm(l.weight.grad) for l in layers[::-1]]),
     ("the bias's gradient instead of the weight's", lambda layers: [np.linalg.norm(l.bias.grad) for l in layers]),
-    ("the norm of the weights instead of their gradients", lambda layers: [np.linalg.norm(l.weight.data) for l in layers]),
+    ("the norm of the weights instead of their gradients",
+     lambda layers: [np.linalg.norm(l.weight.data) for l in layers]),
     ("the squared norm", lambda layers: [np.sum(l.weight.grad ** 2) for l in layers]),
 ])
 def test_other_norm_mistakes_are_named(mistake, pick):

@@ -148,7 +148,8 @@ def stages(result, x, y):
                                 ((f"{prev}ᵀ", result.inputs[k - 1].T), (dz, result.dz[k - 1]),
                                  (f"dW{k}", result.dW[k - 1]), (f"db{k}", result.db[k - 1])),
                                 f"shapes: {_shape(result.inputs[k - 1].T)}·{_shape(result.dz[k - 1])} → "
-                                f"{_shape(result.dW[k - 1])}, W{k}'s shape\nrows of {dz} summed: {_shape(result.dz[k - 1])} → "
+                                f"{_shape(result.dW[k - 1])}, W{k}'s shape\nrows of {dz} summed: "
+                                f"{_shape(result.dz[k - 1])} → "
                                 f"{_shape(result.db[k - 1])}, b{k}'s shape",
                                 lines={k - 1: "dW"}, above={k: ("db", result.db[k - 1])}))
         if k > 1:
