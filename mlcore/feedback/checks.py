@@ -303,7 +303,8 @@ def _parameter_names(function, count):
 
 
 def _size(args):
-    return sum(int(np.size(arg)) if _is_numeric(arg) else 1 for arg in args)
+    # Through asarray: an mlcore or torch tensor's .size is a method, which np.size would call wrongly.
+    return sum(int(np.asarray(arg, dtype=np.float64).size) if _is_numeric(arg) else 1 for arg in args)
 
 
 def _is_numeric(value):

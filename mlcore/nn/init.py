@@ -4,7 +4,9 @@ The scale of the starting weights decides whether signals and gradients keep
 their size through many layers (chapter 5: vanishing and exploding gradients).
 Xavier/Glorot and Kaiming/He choose the spread from the number of inputs
 (fan_in) and outputs (fan_out) of a layer. Every function fills the tensor in
-place from mlcore's seeded generator (``mlcore.manual_seed``) and returns it.
+place from mlcore's seeded generator (``mlcore.manual_seed``), or from the numpy
+Generator passed as ``generator=`` (as PyTorch's ``generator=`` argument: the
+draw then neither reads nor advances the global stream), and returns it.
 """
 
 import math
@@ -85,7 +87,18 @@ def _fill(tensor, values):
     return tensor
 
 
-def uniform_(tensor, a=0.0, b=1.0):
+def _generator(generator, fn):
+    """The generator to draw from: ``generator`` (a numpy Generator) or mlcore's global one."""
+    if generator is None:
+        return factories.generator()
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(f"{fn}: generator must be a numpy Generator, e.g. np.random.default_rng(0), "
+                        f"but got {type(generator).__name__}. Leave it out to draw from mlcore's "
+                        "generator (seeded by mlcore.manual_seed).")
+    return generator
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with numbers drawn uniformly from [a, b)."""
     _require_tensor(tensor, "uniform_")
     if not a <= b:
@@ -93,10 +106,10 @@ def uniform_(tensor, a=0.0, b=1.0):
             f"uniform_ draws from [a, b), so a must not exceed b, but got a={a} > b={b}. "
             f"Swap them: uniform_(tensor, {b}, {a})."
         )
-    return _fill(tensor, factories.generator().uniform(a, b, tensor.shape))
+    return _fill(tensor, _generator(generator, "uniform_").uniform(a, b, tensor.shape))
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with numbers drawn from the normal distribution N(mean, std**2)."""
     _require_tensor(tensor, "normal_")
     if not std >= 0:
@@ -104,7 +117,7 @@ def normal_(tensor, mean=0.0, std=1.0):
             f"normal_ needs a standard deviation std >= 0, but got std={std}: it is the spread "
             "of the numbers around the mean (std=0 fills with the mean itself)."
         )
-    return _fill(tensor, factories.generator().normal(mean, std, tensor.shape))
+    return _fill(tensor, _generator(generator, "normal_").normal(mean, std, tensor.shape))
 
 
 def constant_(tensor, val):
@@ -130,19 +143,19 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He initialisation, uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan).
 
     With ``a=sqrt(5)`` (leaky_relu gain sqrt(1/3)) the bound is 1 / sqrt(fan_in):
     PyTorch's default for Linear and Conv2d weights.
     """
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He initialisation, normal: N(0, std**2) with std = gain / sqrt(fan)."""
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 
 def _xavier_std(tensor, gain):
@@ -150,12 +163,12 @@ def _xavier_std(tensor, gain):
     return gain * math.sqrt(2.0 / (fan_in + fan_out))
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot initialisation, uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
     bound = math.sqrt(3.0) * _xavier_std(tensor, gain)
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot initialisation, normal: N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
-    return normal_(tensor, 0.0, _xavier_std(tensor, gain))
+    return normal_(tensor, 0.0, _xavier_std(tensor, gain), generator)

@@ -6,17 +6,27 @@ tensor); an edge is an arrow from the right side of one box to the left side
 of another. The two are separate so that any layered picture (chapter 4's
 computational graphs, chapter 5's networks) can use them with its own
 layout, and so that a live panel can mark just the numbers as dynamic.
+
+A network (chapter 5) has neurons instead of boxes: a circle in the style of
+its kind (:func:`draw_neuron`), and its weights are straight lines from rim
+to rim whose width and colour show a number's size and sign
+(:func:`weight_styles`), drawn as one ``LineCollection`` per layer so that a
+panel recolours a whole layer with two calls.
 """
 
 from dataclasses import dataclass
 
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 from matplotlib.path import Path
 
 from .style import COLORS
 
-__all__ = ["BOX_HEIGHT", "BOX_WIDTH", "KIND_STYLES", "NUMBER_STYLE", "NodeArtists", "draw_edge",
-           "draw_node", "edge_endpoints", "edge_path", "kind_legend", "slot_geometry"]
+__all__ = ["BOX_HEIGHT", "BOX_WIDTH", "KIND_STYLES", "NEURON_RADIUS", "NUMBER_STYLE", "NodeArtists",
+           "SIGN_COLORS", "draw_edge", "draw_neuron", "draw_weights", "edge_endpoints", "edge_path",
+           "kind_legend", "rim_to_rim", "slot_geometry", "weight_styles"]
 
 # In data units, where layers are 1 apart in x and rows 1 apart in y.
 BOX_WIDTH = 0.76
@@ -24,6 +34,12 @@ BOX_HEIGHT = 0.78
 
 # How the numbers in a node's slots are written (a live panel copies it for its own texts).
 NUMBER_STYLE = {"ha": "right", "va": "center", "family": "monospace", "zorder": 4}
+
+# A neuron's radius: rows are 1 apart, so neighbouring neurons keep half a unit of room for labels.
+NEURON_RADIUS = 0.27
+
+# A weight's colour says its sign: blue for positive, red (vermillion) for negative.
+SIGN_COLORS = {"positive": COLORS["blue"], "negative": COLORS["red"]}
 
 # face colour, edge colour, line style, legend label
 KIND_STYLES = {
@@ -141,3 +157,43 @@ def kind_legend(ax, kinds, **options):
                 "bbox_to_anchor": (0.5, -0.02), "handlelength": 1.6}
     settings.update(options)
     return ax.legend(handles=handles, **settings)
+
+
+def draw_neuron(ax, xy, kind="operation", *, radius=NEURON_RADIUS, linewidth=1.2):
+    """A circle of ``radius`` centred at ``xy``, styled as a node of ``kind`` (a key of
+    ``KIND_STYLES``); returns the patch. Circles stay round only on an axes with equal aspect."""
+    if kind not in KIND_STYLES:
+        raise ValueError(f"unknown node kind {kind!r}; use one of {sorted(KIND_STYLES)}.")
+    face, edge, style, _ = KIND_STYLES[kind]
+    return ax.add_patch(Circle(xy, radius, facecolor=face, edgecolor=edge, linestyle=style,
+                               linewidth=linewidth, zorder=2))
+
+
+def rim_to_rim(start, end, radius=NEURON_RADIUS):
+    """The straight segment from the rim of the circle at ``start`` to the rim of the one at ``end``."""
+    (x0, y0), (x1, y1) = start, end
+    length = np.hypot(x1 - x0, y1 - y0)
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    return (x0 + radius * ux, y0 + radius * uy), (x1 - radius * ux, y1 - radius * uy)
+
+
+def weight_styles(values, scale, *, thinnest=0.4, thickest=4.0):
+    """``(widths, colours)`` for numbers ``values``: width from ``thinnest`` (0) to ``thickest``
+    (``|value| = scale``) in proportion to ``|value|``, colour blue for positive and red for
+    negative values, more opaque the larger ``|value| / scale`` (from 0.25 to 1)."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    size = np.clip(np.abs(values) / scale, 0.0, 1.0) if scale > 0 else np.zeros(values.shape)
+    colours = np.empty((values.size, 4))
+    colours[:, :3] = np.where(values[:, None] >= 0, to_rgb(SIGN_COLORS["positive"]),
+                              to_rgb(SIGN_COLORS["negative"]))
+    colours[:, 3] = 0.25 + 0.75 * size
+    return thinnest + (thickest - thinnest) * size, colours
+
+
+def draw_weights(ax, segments, values, scale, **style):
+    """One ``LineCollection`` of ``segments`` (pairs of points), styled by :func:`weight_styles`
+    from ``values`` (one per segment) and ``scale``; returns it."""
+    widths, colours = weight_styles(values, scale)
+    options = {"capstyle": "round", "zorder": 1}
+    options.update(style)
+    return ax.add_collection(LineCollection(segments, linewidths=widths, colors=colours, **options))

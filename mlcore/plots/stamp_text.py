@@ -106,6 +106,10 @@ class StampText(Artist):
         self._text = str(text)
         self.stale = True
 
+    def set_color(self, color):
+        self._rgb = np.array(colors.to_rgb(color)) * 255
+        self.stale = True
+
     def get_position(self):
         return self._xy
 

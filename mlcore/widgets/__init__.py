@@ -17,7 +17,9 @@ and ``.fig``, and ``state()``/``set_state()`` its settings;
 by setting ``panel.controls[name].value``.
 """
 
+from .accumulation import AccumulationPanel
 from .adam_moments import AdamMomentsPanel
+from .backprop_step import BackpropStepPanel
 from .backward_step import BackwardStepPanel
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
 from .batch_size import BatchSizePanel
@@ -26,6 +28,7 @@ from .chain_rule import ChainRulePanel
 from .curves import CurvesPanel
 from .error_bars import ErrorBarPanel
 from .finite_differences import FiniteDifferencePanel
+from .gradient_flow import GradientFlowPanel
 from .learning_rate import LearningRatePanel
 from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
@@ -41,5 +44,6 @@ from .softmax import SoftmaxPanel
 __all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel",
            "LogSumExpPanel", "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
            "BatchSizePanel", "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel",
+           "BackpropStepPanel", "GradientFlowPanel", "AccumulationPanel",
            "OptimizerRacePanel", "MomentumPanel", "AdamMomentsPanel",
            "PlaygroundPanel", "CapacityPanel", "CurvesPanel"]
