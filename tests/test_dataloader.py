@@ -110,7 +110,7 @@ def test_bad_datasets_and_loaders_are_refused_with_what_to_do():
         TensorDataset(X, list(y))
     data = TensorDataset(X, y)
     for bad in (0, 2.5, None, True):
-        with pytest.raises(ValueError, match="batch_size should be a whole number >= 1.*full-batch"):
+        with pytest.raises(ValueError, match="batch_size must be a whole number >= 1.*full-batch"):
             DataLoader(data, batch_size=bad)
     with pytest.raises(TypeError, match="shuffle takes True or False"):
         DataLoader(data, shuffle="yes")

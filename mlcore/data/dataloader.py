@@ -10,11 +10,10 @@ smaller when ``batch_size`` does not divide the number of samples, unless
 ``shuffle=True`` and the same numpy generator, both give the same batches.
 """
 
-import numbers
-
 import numpy as np
 
 from ..factories import generator as mlcore_generator
+from .minibatches import check_batch_size, index_batches
 
 __all__ = ["DataLoader"]
 
@@ -32,10 +31,7 @@ class DataLoader:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader needs a data set with len() and indexing, such as "
                             f"TensorDataset(X, y), but got a {type(dataset).__name__}.")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"batch_size should be a whole number >= 1, but got {batch_size!r}; "
-                             f"1 is stochastic gradient descent, len(dataset) = {len(dataset)} is "
-                             "full-batch gradient descent.")
+        batch_size = check_batch_size(batch_size, len(dataset))
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
             if not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(f"{name} takes True or False, but got {flag!r}.")
@@ -59,6 +55,5 @@ class DataLoader:
         # so that mlcore.manual_seed before a loop repeats its orders.
         rng = self.generator if self.generator is not None else mlcore_generator()
         order = rng.permutation(n) if self.shuffle else np.arange(n)
-        stop = n - n % self.batch_size if self.drop_last else n
-        for start in range(0, stop, self.batch_size):
-            yield self.dataset[order[start:start + self.batch_size]]
+        for batch in index_batches(order, self.batch_size, self.drop_last):
+            yield self.dataset[batch]
