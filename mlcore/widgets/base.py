@@ -9,7 +9,9 @@ come from a cached background (:mod:`mlcore.plots.cached_figure`).
 
 A panel's settings are plain values: ``state()`` returns them and
 ``set_state`` restores them, so an instructor can write a setting down
-("outlier_y=20") and a learner can come back to it.
+("outlier_y=20") and a learner can come back to it. The state holds the
+constructor's settings too (a seed, the data), so ``type(panel)(**panel.state())``
+builds the same panel again.
 """
 
 import base64
@@ -35,8 +37,15 @@ class Panel:
 
     Subclass contract:
 
-    * ``__init__`` makes its controls (see :mod:`mlcore.widgets.controls`) and
-      calls ``super().__init__(controls, caption=...)``;
+    * a class attribute ``chapter`` (int) names the chapter that shows the
+      panel; the panel is listed in ``mlcore.widgets.__all__``, the one
+      registry the tests and the benchmark read;
+    * every argument of ``__init__`` (except ``caption``) has a default and is
+      either a control's value or a *setting* fixed when the panel is built
+      (a seed, the data): ``__init__`` makes the controls (see
+      :mod:`mlcore.widgets.controls`) and calls
+      ``super().__init__(controls, settings={...}, caption=...)``, so that
+      ``state()`` holds every argument and ``cls(**panel.state())`` rebuilds it;
     * ``_build()`` creates the axes and artists on ``self.fig``, marking those
       it will change with :func:`~mlcore.plots.cached_figure.mark_dynamic`;
     * ``_update(state)`` moves those artists for the control values in
@@ -46,9 +55,14 @@ class Panel:
 
     figsize = (8.0, 3.4)
     question = ""
+    chapter = None
 
-    def __init__(self, controls, *, caption=None):
+    def __init__(self, controls, *, settings=None, caption=None):
         self.controls = dict(controls)
+        self.settings = dict(settings or {})
+        clash = sorted(set(self.settings) & set(self.controls))
+        if clash:
+            raise ValueError(f"{type(self).__name__}: {', '.join(clash)} is both a control and a setting.")
         self.readout = widgets.HTML()
         self.caption = widgets.HTML(_caption_html(self.question if caption is None else caption))
         self.diverged = None
@@ -77,20 +91,32 @@ class Panel:
 
     # ---------------------------------------------------------------- state
     def state(self):
-        """The current control values, as a dict ``name -> value``."""
-        return {name: control.value for name, control in self.controls.items()}
+        """The control values and the settings the panel was built with, as a dict ``name -> value``.
+
+        ``type(panel)(**panel.state())`` builds the same panel again.
+        """
+        return {**{name: control.value for name, control in self.controls.items()}, **self.settings}
 
     def set_state(self, values=None, **more):
         """Set several controls at once (a dict and/or keywords); the panel redraws once.
 
         Every value is checked before any is applied, so a bad setting leaves
-        the panel as it was.
+        the panel as it was. A state from :meth:`state` may be passed whole:
+        its settings must then be this panel's (they are fixed when a panel is
+        built).
         """
         values = {**(values or {}), **more}
-        unknown = sorted(set(values) - set(self.controls))
+        unknown = sorted(set(values) - set(self.controls) - set(self.settings))
         if unknown:
             raise ValueError(f"{type(self).__name__} has no control named {', '.join(unknown)}; "
                              f"its controls are: {', '.join(self.controls)}.")
+        for name in values.keys() & self.settings.keys():
+            if not _same_setting(values[name], self.settings[name]):
+                raise ValueError(
+                    f"{type(self).__name__}: {name} is fixed when the panel is built (here {name}="
+                    f"{self.settings[name]!r}), so set_state cannot make it {values[name]!r}; build a new "
+                    f"panel instead: {type(self).__name__}(**state).")
+        values = {name: value for name, value in values.items() if name in self.controls}
         checked = {name: self._checked(name, value) for name, value in values.items()}
         self._suspended = True
         try:
@@ -181,6 +207,13 @@ class Panel:
     def __repr__(self):
         settings = ", ".join(f"{name}={value!r}" for name, value in self.state().items())
         return f"{type(self).__name__}({settings})"
+
+
+def _same_setting(a, b):
+    """Settings compare as plain values; a list given for a stored tuple is the same setting."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_setting(x, y) for x, y in zip(a, b))
+    return a == b
 
 
 def _caption_html(text):

@@ -11,9 +11,10 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-__all__ = ["checkbox", "check_value", "choice", "log_slider", "slider", "sweep_values"]
+__all__ = ["checkbox", "check_value", "choice", "discrete_slider", "log_slider", "slider", "sweep_values"]
 
 _STYLE = {"description_width": "initial"}
+_CHOICES = (widgets.ToggleButtons, widgets.Dropdown, widgets.RadioButtons, widgets.SelectionSlider)
 
 
 def _layout():
@@ -46,6 +47,13 @@ def log_slider(description, value, low, high, *, steps_per_decade=20, readout_fo
 def choice(description, options, value):
     """ToggleButtons: one choice out of a few ``options``, values or (label, value) pairs."""
     control = widgets.ToggleButtons(options=options, description=description, style=_STYLE)
+    return _with_value(control, description, value)
+
+
+def discrete_slider(description, options, value):
+    """A SelectionSlider over a few ordered ``options`` (e.g. batch sizes 1, 2, 4, ... on a log scale)."""
+    control = widgets.SelectionSlider(options=options, description=description, continuous_update=True,
+                                      style=_STYLE, layout=_layout())
     return _with_value(control, description, value)
 
 
@@ -83,7 +91,7 @@ def check_value(control, name, value):
         if not isinstance(value, bool):
             raise ValueError(f"{name}={value!r} must be True or False.")
         return value
-    if isinstance(control, (widgets.ToggleButtons, widgets.Dropdown, widgets.RadioButtons)):
+    if isinstance(control, _CHOICES):
         allowed = _choice_values(control.options)
         if value not in allowed:
             raise ValueError(f"{name}={value!r} is not one of the choices {allowed}.")
@@ -108,7 +116,7 @@ def sweep_values(control, count=9):
         return [float(v) for v in np.linspace(control.min, control.max, count)]
     if isinstance(control, widgets.Checkbox):
         return [bool(k % 2 == 0) != control.value for k in range(count)]
-    if isinstance(control, (widgets.ToggleButtons, widgets.Dropdown, widgets.RadioButtons)):
+    if isinstance(control, _CHOICES):
         options = _choice_values(control.options)
         start = options.index(control.value) + 1
         return [options[(start + k) % len(options)] for k in range(count)]
