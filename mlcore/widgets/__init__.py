@@ -16,11 +16,15 @@ notebook drives it by setting ``panel.controls[name].value``.
 """
 
 from .base import Diverged, Panel  # noqa: F401  (the base class later chapters' panels extend)
+from .convolution import ConvolutionPanel
 from .error_bars import ErrorBarPanel
+from .feature_maps import FeatureMapPanel
 from .logsumexp import LogSumExpPanel
 from .loss_shape import LossShapePanel
 from .outlier import OutlierPanel
 from .saturation import SaturationPanel
 from .softmax import SoftmaxPanel
+from .training import TrainingPanel
 
-__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"]
+__all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
+           "ConvolutionPanel", "FeatureMapPanel", "TrainingPanel"]
