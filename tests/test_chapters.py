@@ -39,10 +39,11 @@ RICH_MIME_TYPES = ("application/vnd.jupyter.widget-view+json", "image/png", "tex
 REQUIRED_PANELS = {
     1: {"OutlierPanel", "LossShapePanel", "ErrorBarPanel"},
     2: {"SoftmaxPanel", "SaturationPanel"},
+    8: {"ConvolutionPanel", "FeatureMapPanel", "TrainingPanel"},
 }
 PANEL_CONSTRUCTION = re.compile(r"^(\w+)\s*=\s*(\w+Panel)\(", re.MULTILINE)
 # Every chapter is in exactly one of these lists, so that a new chapter forces a decision.
-WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy"]
+WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy", "08_convolutional_network"]
 NO_EXERCISES_YET = []
 
 

@@ -110,6 +110,10 @@ class TrainingPanel(SteppedPanel):
                                                            label=label)
             ax.set_xlim(0.5, MAX_EPOCHS + 0.5)
             ax.set_xticks(range(1, MAX_EPOCHS + 1, 2))
+        # Where the run will end, and its settings: the picture says which run it is before it starts.
+        self.end_lines = [ax.axvline(MAX_EPOCHS, color="grey", lw=0.8, ls="--") for ax in (loss_ax, accuracy_ax)]
+        self.settings_text = loss_ax.text(0.98, 0.97, "", transform=loss_ax.transAxes, ha="right", va="top",
+                                          fontsize=8, color="grey")
         loss_ax.set_yscale("log")
         loss_ax.set_ylim(*LOSS_LIMITS)
         accuracy_ax.set_ylim(0.0, 1.02)
@@ -117,7 +121,7 @@ class TrainingPanel(SteppedPanel):
         accuracy_ax.legend(loc="lower right")
         tidy(loss_ax, title="cross-entropy after each epoch (log scale)", xlabel="epoch", ylabel="loss")
         tidy(accuracy_ax, title="accuracy (dotted: 97 %)", xlabel="epoch", ylabel="accuracy")
-        mark_dynamic(*self.lines.values())
+        mark_dynamic(*self.lines.values(), *self.end_lines, self.settings_text)
 
     # ------------------------------------------------------------------ a run
     def _run(self, state):
@@ -130,6 +134,10 @@ class TrainingPanel(SteppedPanel):
         self.history = History()
         self.progress.max = state["num_epochs"]
         self.progress.value = 0
+        for line in self.end_lines:
+            line.set_xdata([state["num_epochs"]] * 2)
+        self.settings_text.set_text(f"Adam, lr = {state['lr']:.3g}, batches of {state['batch_size']}; "
+                                    f"the run ends at epoch {state['num_epochs']} (dashed)")
         self.progress_text.value = ""
         return state["num_epochs"]
 
