@@ -66,7 +66,7 @@ class ConvolutionPanel(Panel):
     """
 
     chapter = 8
-    figsize = (9.0, 3.5)
+    figsize = (8.6, 3.4)
     question = ("Load 'edges x': which strokes of the digit light up, and with which sign? "
                 "With padding 0 and stride 2, how many rows does the output keep, and why?")
 
@@ -103,7 +103,7 @@ class ConvolutionPanel(Panel):
         self.window = mark_dynamic(input_ax.add_patch(_square(K, COLORS["red"], "-", 2.0)))
         input_ax.set_xlim(-border - 0.5, SIZE + border - 0.5)
         input_ax.set_ylim(SIZE + border - 0.5, -border - 0.5)
-        tidy(input_ax, title="input (dashed: the image; outside it, padding)")
+        tidy(input_ax, title="padded input (dashed: the image)")
 
         self.kernel_image = mark_dynamic(kernel_ax.imshow(np.zeros((K, K)), cmap="RdBu_r", vmin=-1, vmax=1))
         # One text per kernel row, in a fixed-width font so its numbers sit over the columns:

@@ -79,7 +79,7 @@ class FeatureMapPanel(Panel):
     """
 
     chapter = 8
-    figsize = (9.5, 4.2)
+    figsize = (8.6, 3.9)
     question = ("Which maps of the first layer light up on the strokes of the digit, and which on its "
                 "background? How sure is the network of the digit, and where does it hesitate?")
 

@@ -68,7 +68,7 @@ class TrainingPanel(SteppedPanel):
     start_at_end = False
     figsize = (8.5, 3.3)
     question = ("Press play at lr = 0.001: after how many epochs does the validation accuracy pass 97 %? "
-                "What do the curves do at lr = 0.03?")
+                "What do the curves do at lr = 0.1?")
 
     def __init__(self, lr=1e-3, num_epochs=8, batch_size=64, *, net=None, train_set=None, val_set=None,
                  seed=0, caption=None):
@@ -192,11 +192,16 @@ class TrainingPanel(SteppedPanel):
             line.set_data(epochs[finite], values[finite])
 
     def _redraw_now(self):
-        """Draw at once, also while a cell is still running (ipympl sends the picture on draw())."""
-        if uses_ipympl(self.fig):
-            self.fig.canvas.draw()
-        else:
+        """Draw at once, also while a cell is still running: ipympl sends the picture on ``draw()``.
+
+        Only once the browser's view of the figure has said it is ready (ipympl
+        then stops ``syncing_data_url``): pictures sent before that, while a cell
+        that trains keeps the kernel from hearing the view, break the view.
+        """
+        if not uses_ipympl(self.fig):
             self._redraw()
+        elif not getattr(self.fig.canvas, "syncing_data_url", True):
+            self.fig.canvas.draw()
 
     def _fill_readout(self):
         state, h = self.state(), self.history
