@@ -52,7 +52,8 @@ def sweep(panel, count=5):
 
 def test_all_lists_exactly_the_panels():
     assert mlcore.widgets.__all__ == ["OutlierPanel", "LossShapePanel", "ErrorBarPanel",
-                                      "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel"]
+                                      "SoftmaxPanel", "SaturationPanel", "LogSumExpPanel",
+                                      "ConvolutionPanel", "FeatureMapPanel", "TrainingPanel"]
     assert all(issubclass(cls, Panel) for cls in PANELS)
 
 
@@ -61,7 +62,7 @@ def test_panel_builds_with_no_arguments_and_exposes_controls_and_figure(cls):
     panel = cls()
     assert isinstance(panel.fig, Figure)
     assert panel.controls and all(isinstance(c, ipywidgets.ValueWidget) for c in panel.controls.values())
-    assert panel.state() == {name: c.value for name, c in panel.controls.items()}
+    assert panel.state() == {**{name: c.value for name, c in panel.controls.items()}, **panel.settings}
     assert panel.diverged is None
     assert panel.caption.value, "every panel asks its question in a caption"
 
@@ -125,7 +126,7 @@ def test_state_round_trip_and_reset(cls):
     picture = _picture(panel)
     changed = {name: sweep_values(control, 3)[1] for name, control in panel.controls.items()}
     panel.set_state(changed)
-    assert panel.state() == changed
+    assert panel.state() == {**defaults, **changed}
     moved = _picture(panel)
     assert moved != picture
     written_down = panel.state()
@@ -143,12 +144,15 @@ def test_bad_settings_are_refused_with_the_allowed_values_and_change_nothing(cls
     before = panel.state()
     with pytest.raises(ValueError, match="has no control named nonsense; its controls are"):
         panel.set_state(nonsense=1.0)
-    name, control = next((n, c) for n, c in panel.controls.items() if hasattr(c, "max"))
+    # A number far outside a slider's range, or, for a panel of choices only, a value no choice has.
+    name, refusal = next(((n, "outside the slider's range") for n, c in panel.controls.items()
+                          if isinstance(c, (ipywidgets.FloatSlider, ipywidgets.FloatLogSlider))),
+                         (next(iter(panel.controls)), "is not one of the choices"))
     first = next(iter(panel.controls))
-    with pytest.raises(ValueError, match="outside the slider's range"):
+    with pytest.raises(ValueError, match=refusal):
         panel.set_state({first: sweep_values(panel.controls[first], 2)[0], name: 1e6})
     assert panel.state() == before
-    with pytest.raises(ValueError, match="outside the slider's range"):
+    with pytest.raises(ValueError, match=refusal):
         cls(**{name: -1e6})
 
 
