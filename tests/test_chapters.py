@@ -45,7 +45,8 @@ for _name in mlcore.widgets.__all__:
 PANEL_CONSTRUCTION = re.compile(r"^(\w+)\s*=\s*(\w+Panel)\(", re.MULTILINE)
 # Every chapter is in exactly one of these lists, so that a new chapter forces a decision.
 WITH_EXERCISES = ["01_errors_and_losses", "02_cross_entropy", "03_gradient_descent",
-                  "04_chain_rule_and_graphs", "05_backpropagation", "06_optimizers", "07_training"]
+                  "04_chain_rule_and_graphs", "05_backpropagation", "06_optimizers", "07_training",
+                  "08_convolutional_network"]
 NO_EXERCISES_YET = []
 
 

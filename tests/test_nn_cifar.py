@@ -1,4 +1,4 @@
-"""The CIFAR-10 network of chapter 7 (COURSE.md section 7), in mlcore and torch with the same weights.
+"""The CIFAR-10 network of chapter 8 (COURSE.md section 7), in mlcore and torch with the same weights.
 
 Three 5x5 convolutions (32, 32, 64 channels, padding 2), each followed by 2x2
 max-pooling, then Linear 1024 -> 64 -> 10, on a batch of 4 random 3x32x32

@@ -32,6 +32,7 @@ CONV = [  # (in_channels, out_channels, kernel_size, stride, padding, bias, (H, 
     (3, 2, 3, 1, 2, True, (5, 6)),
     (2, 2, 2, 3, 0, True, (8, 8)),
     (2, 3, 1, 1, 0, False, (4, 5)),
+    (2, 3, (3, 2), 1, (1, 2), True, (5, 6)),  # padding >= kernel width: the gradient takes col2im
 ]
 POOL = [  # (kernel_size, stride, padding, (H, W))
     (2, None, 0, (8, 8)),
@@ -123,6 +124,14 @@ def test_max_pool2d_propagates_nan_like_torch():
     x[0, 0, 1, 1] = x[0, 1, 4, 5] = x[1, 1, 0, 0] = x[1, 1, 1, 0] = np.nan
     layers = nn.MaxPool2d(3, stride=1, padding=1), torch.nn.MaxPool2d(3, stride=1, padding=1)
     check_forward_backward(*layers, x)
+
+
+def test_max_pool2d_sends_a_window_with_nans_its_gradient_at_the_last_nan_like_torch():
+    x = images(1, 2, (4, 4))
+    x[0, 0, 0, 0] = x[0, 0, 1, 1] = np.nan  # two nans in one window: the later one takes the gradient
+    x[0, 0, 2:, 2:] = -np.inf  # a window of -inf: its first pixel does
+    x[0, 1, 0, 1] = np.inf
+    check_forward_backward(nn.MaxPool2d(2), torch.nn.MaxPool2d(2), x)
 
 
 def test_max_pool2d_accepts_one_image_without_batch_dimension():

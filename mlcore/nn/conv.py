@@ -1,4 +1,4 @@
-"""``nn.Conv2d``: a layer of small kernels that slide over images (chapter 7)."""
+"""``nn.Conv2d``: a layer of small kernels that slide over images (chapter 8)."""
 
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""``nn.Flatten``: turn each image into one long row for the Linear layers after it (chapter 7)."""
+"""``nn.Flatten``: turn each image into one long row for the Linear layers after it (chapter 8)."""
 
 from .functional._checks import integer, require_tensor
 from .module import Module

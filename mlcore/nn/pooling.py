@@ -1,4 +1,4 @@
-"""``nn.MaxPool2d``: keep the largest value of each window, halving an image's size (chapter 7)."""
+"""``nn.MaxPool2d``: keep the largest value of each window, halving an image's size (chapter 8)."""
 
 from .functional._checks import pair
 from .functional.pooling import check_padding, max_pool2d

@@ -25,8 +25,10 @@ from .base import Diverged, Panel  # noqa: F401  (the base class later chapters'
 from .batch_size import BatchSizePanel
 from .capacity import CapacityPanel
 from .chain_rule import ChainRulePanel
+from .convolution import ConvolutionPanel
 from .curves import CurvesPanel
 from .error_bars import ErrorBarPanel
+from .feature_maps import FeatureMapPanel
 from .finite_differences import FiniteDifferencePanel
 from .gradient_flow import GradientFlowPanel
 from .learning_rate import LearningRatePanel
@@ -40,10 +42,12 @@ from .playground import PlaygroundPanel
 from .quadratic_bowl import QuadraticBowlPanel
 from .saturation import SaturationPanel
 from .softmax import SoftmaxPanel
+from .training import TrainingPanel
 
 __all__ = ["OutlierPanel", "LossShapePanel", "ErrorBarPanel", "SoftmaxPanel", "SaturationPanel",
            "LogSumExpPanel", "LearningRatePanel", "QuadraticBowlPanel", "LRSchedulePanel",
            "BatchSizePanel", "ChainRulePanel", "BackwardStepPanel", "FiniteDifferencePanel",
            "BackpropStepPanel", "GradientFlowPanel", "AccumulationPanel",
            "OptimizerRacePanel", "MomentumPanel", "AdamMomentsPanel",
-           "PlaygroundPanel", "CapacityPanel", "CurvesPanel"]
+           "PlaygroundPanel", "CapacityPanel", "CurvesPanel",
+           "ConvolutionPanel", "FeatureMapPanel", "TrainingPanel"]

@@ -1,4 +1,4 @@
-"""``F.max_pool2d``: the largest value of every window (chapter 7).
+"""``F.max_pool2d``: the largest value of every window (chapter 8).
 
 Only the maximum of a window reaches the output, so only it receives
 gradient; the other pixels of the window get none.
@@ -32,25 +32,48 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     x = input.data
     out_size = output_size("max_pool2d", x.shape, kernel_size, stride, padding)
     padded = batch_last(x, padding, -np.inf)
-    view = windows(padded, kernel_size, stride)
-    # A running maximum over the positions of the window, remembering which one won.
-    # Strictly greater (or nan, as PyTorch does) replaces it, so the first maximum wins a tie.
-    out = np.full(view.shape[:4], -np.inf, dtype=x.dtype)
-    winner = np.zeros(out.shape, dtype=np.intp)
-    for position, (i, j, _, _) in enumerate(offsets(kernel_size, stride, out_size)):
-        candidate = view[..., i, j]
-        better = (candidate > out) | np.isnan(candidate)
-        np.copyto(out, candidate, where=better)
-        winner[better] = position
+    candidates = [windows(padded, kernel_size, stride)[..., i, j]
+                  for i, j, _, _ in offsets(kernel_size, stride, out_size)]
+    out = candidates[0].copy()
+    for candidate in candidates[1:]:
+        np.maximum(out, candidate, out=out)  # a nan is the maximum of its window, as in PyTorch
+    # Windows side by side (stride >= kernel) share no pixel: each gradient is written, not added.
+    overlap = stride[0] < kernel_size[0] or stride[1] < kernel_size[1]
 
     def backward(g):
-        g = g.transpose(1, 2, 3, 0)  # batch-last, like `winner`
+        g = g.transpose(1, 2, 3, 0)  # batch-last, like `out`
         grad = np.zeros(padded.shape, dtype=g.dtype)
-        for position, (_, _, rows, cols) in enumerate(offsets(kernel_size, stride, out_size)):
-            grad[:, rows, cols] += np.where(winner == position, g, 0)
+        targets = [grad[:, rows, cols] for _, _, rows, cols in offsets(kernel_size, stride, out_size)]
+        for target, won in zip(targets, _winners(candidates, out)):
+            if overlap:
+                target += g * won
+            else:
+                np.multiply(g, won, out=target)
         return (batch_first(grad, padding),)
 
     return Tensor.from_op(batch_first(out, (0, 0)), (input,), "max_pool2d", backward)
+
+
+def _winners(candidates, out):
+    """For each position of the window, in order: where that position holds the window's winner.
+
+    PyTorch's rule: going through the positions in row-major order, a value
+    replaces the maximum so far if it is greater or nan. So the first maximum
+    wins a tie, and in a window holding a nan (whose maximum is nan) the last
+    nan wins. Every window has exactly one winner.
+    """
+    won = [np.equal(candidate, out) for candidate in candidates]
+    taken = won[0].copy()
+    for w in won[1:]:
+        np.greater(w, taken, out=w)  # won here, and at no earlier position
+        taken |= w
+    nan_windows = ~taken  # only a nan equals nothing, itself included
+    if nan_windows.any():
+        for candidate, w in zip(reversed(candidates), reversed(won)):
+            last_nan = np.isnan(candidate) & nan_windows
+            w |= last_nan
+            nan_windows &= ~last_nan
+    return won
 
 
 def check_padding(fn, kernel_size, padding):
