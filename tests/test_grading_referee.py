@@ -251,6 +251,7 @@ ODD_ANSWERS = {
     "raises_keyboard_interrupt": "raise KeyboardInterrupt",
     "calls_input": "return input('y_hat? ')",
     "returns_a_function": "return lambda: 0",
+    "returns_a_generator": "yield np.mean((y_hat - y) ** 2)",
     "returns_text": "return '1.33333'",
     "returns_none": "pass",
     "returns_an_object_equal_to_everything": "class Same:\n        __eq__ = lambda self, other: True\n"

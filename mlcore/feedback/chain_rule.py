@@ -196,9 +196,9 @@ def _as_lists(misconceptions, names):
     return [Misconception(m.name, [m.variant[k] for k in names], m.hint) for m in misconceptions]
 
 
-@exercise(answer=Answers(LOCAL_GRADIENTS, GRADIENTS),
-          misconceptions=[Misconception(m.name, Answers(m.variant, GRADIENTS), m.hint) for m in LOCAL_MISCONCEPTIONS]
-          + [Misconception(m.name, Answers(LOCAL_GRADIENTS, m.variant), m.hint) for m in GRADIENT_MISCONCEPTIONS])
+@exercise(answer=Answers(LOCAL_GRADIENTS, GRADIENTS), misconceptions=[
+    *[Misconception(m.name, Answers(m.variant, GRADIENTS), m.hint) for m in LOCAL_MISCONCEPTIONS],
+    *[Misconception(m.name, Answers(LOCAL_GRADIENTS, m.variant), m.hint) for m in GRADIENT_MISCONCEPTIONS]])
 def check_local_gradients(local, grads):
     """Check the local gradients (dict over ``LOCAL_NAMES``) and the gradients of f (dict over x, y, z),
     against mlcore's autograd."""

@@ -6,7 +6,9 @@ and every node before all of its inputs, which is the order in which
 backward may visit them (each node's gradient is then complete before it is
 passed on). Many orders are right, so this check judges the answer by those
 rules rather than against one reference order; that judgement, and naming
-the rule an answer breaks, is all its special logic. Its cases are data:
+the rule an answer breaks, is all its special logic. Each rule is a
+misconception, with a ``backward_order`` that breaks it (for the registry,
+whose right answer is :func:`reference_backward_order`). Its cases are data:
 the graphs below.
 """
 
@@ -90,8 +92,9 @@ def _broken_rule(order, graph, root):
     """None if ``order`` is a valid backward order of ``graph`` from ``root``, otherwise
     ``(misconception or None, why)``: the first rule it breaks, or that it is the forward order."""
     broken = _first_broken_rule(order, graph, root)
-    if broken is not None and isinstance(order, (list, tuple)) and _first_broken_rule(order[::-1], graph, root) is None:
-        # An order that breaks the rules one way round may keep them the other way.
+    # An order that breaks the rules one way round may keep them the other way.
+    if (broken is not None and isinstance(order, (list, tuple))
+            and _first_broken_rule(order[::-1], graph, root) is None):
         return FORWARD, "every node comes after its inputs: that is the forward order"
     return broken
 

@@ -21,7 +21,8 @@ from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, call_answe
 from .mutation import MUTATED, check_inputs_unchanged
 from .registry import exercise
 
-__all__ = ["EPOCH_CASES", "EPOCH_MISTAKES", "MINIBATCHES_MISCONCEPTIONS", "SGD_CASES", "SGD_MISCONCEPTIONS", "check_minibatches",
+__all__ = ["EPOCH_CASES", "EPOCH_MISTAKES", "MINIBATCHES_MISCONCEPTIONS", "SGD_CASES", "SGD_MISCONCEPTIONS",
+           "check_minibatches",
            "check_sgd_linear_regression", "describe_epoch", "epoch_cases", "numbered_samples",
            "reference_sgd_linear_regression", "sgd_cases"]
 

@@ -9,7 +9,8 @@ checks only that an answer is well-formed data.
 Requests:
 
 - ``{"op": "describe", "names": [...]}``: what each name of the learner's
-  namespace holds: data, a ``Handle`` for a callable, or ``MISSING``.
+  namespace holds: data, a ``Handle`` for a callable, or ``MISSING`` (an
+  iterator is run to its end, as below).
 - ``{"op": "call", "handle": n, "calls": [[args, kwargs], ...], "errstate": {...}}``:
   call the callable behind handle ``n`` once per ``(args, kwargs)``, under
   numpy's error state ``errstate`` (the caller's, so that warnings and errors
@@ -47,7 +48,7 @@ def answer(request_text):
     request = wire.loads(request_text, limit=2**31, resolve=True)
     if request["op"] == "describe":
         namespace = get_ipython().user_ns  # noqa: F821 -- probes run inside IPython
-        response = {name: namespace.get(name, wire.MISSING) for name in request["names"]}
+        response = {name: _run_out(namespace.get(name, wire.MISSING)) for name in request["names"]}
     else:
         function = _handles[request["handle"]]
         if request.get("driver") is not None:
