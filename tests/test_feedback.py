@@ -20,9 +20,8 @@ import torch
 import mlcore
 from mlcore.feedback import (article_pairing, best_constant, cases, cross_entropy, loss_choice, registry,
                              regression_gradients, regression_losses)
-from mlcore.feedback.chapter01 import (check_best_constant, check_huber, check_huber_grad, check_l1_loss,
-                                       check_mae, check_mae_grad, check_most_outlier_sensitive, check_mse,
-                                       check_mse_grad)
+from mlcore.feedback.chapter01 import (check_huber, check_huber_grad, check_l1_loss, check_mae_grad,
+                                       check_most_outlier_sensitive, check_mse, check_mse_grad)
 from mlcore.feedback.chapter02 import (check_article_fix, check_article_loss_weight_grad,
                                        check_binary_cross_entropy, check_choose_loss,
                                        check_cross_entropy_grad, check_fit_linear_regression,

@@ -5,7 +5,6 @@ import pytest
 import torch
 
 import mlcore
-
 from mlcore.feedback.checks import (CheckFailed, Misconception, as_float_array, check_choice, format_value,
                                    check_function, check_value, normalise_choice)
 

@@ -8,7 +8,10 @@ wrong when they differ, the data are made so that every row names its sample
 (``X[i] = [i, i + 0.5]`` and ``y[i] = 10 * i``); from the batches one can then
 read which samples came, how often, and whether inputs kept their targets.
 That reading is the one part of these checks that is not a comparison with a
-variant; it lives in :func:`describe_epoch` and :data:`EPOCH_MISTAKES`.
+variant; it lives in :func:`describe_epoch` and :data:`EPOCH_MISTAKES`, where
+each mistake also carries a ``minibatches`` that makes it (the registry's
+variant). Under mlcore-grade the learner's generator runs to its end in the
+kernel, and its batches, and what it did to X, y and the rng, come back as data.
 """
 
 from dataclasses import dataclass
