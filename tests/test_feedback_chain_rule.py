@@ -1,10 +1,10 @@
 """The feedback of chapter 4's exercise checks (mlcore.feedback.chapter04).
 
-- Every misconception the chapter names is written here as a learner would
-  write it, and its check must name it and show the smallest failing case.
-- Every misconception variant is recognised as itself on the visible cases.
-- Correct answers pass with one line per check; the references agree with
-  PyTorch (float64).
+- Misconceptions the chapter names, written here as a learner would write
+  them (not as the registry's variants), are named with the smallest failing
+  case. That every registered variant is recognised as itself, and that the
+  right answers pass, is tests/test_feedback.py's, for every chapter.
+- The references agree with PyTorch (float64).
 """
 
 import math
@@ -19,7 +19,7 @@ from mlcore.feedback.chapter04 import (FUNCTIONS, GRAPHS, check_backward_order, 
                                        check_second_backward, check_step_sizes, check_swish_backward,
                                        check_value_class)
 from mlcore.feedback.value_class import MicroValue, Program, make_program, program_cases, run_program
-from mlcore.grading.checks import CheckFailed
+from mlcore.feedback.checks import CheckFailed
 from oracle import RTOL64
 
 
@@ -30,35 +30,10 @@ def failure(check, *answer):
     return str(raised.value)
 
 
-def passes(check, *answer, capsys, lines=1):
-    check(*answer)
-    out = capsys.readouterr().out.splitlines()
-    assert len(out) == lines and all(line.startswith("\N{CHECK MARK}") for line in out), out
-
-
 # ---- correct answers, as learners write them ------------------------------------------------
-
-def composite_slope(outer, inner, x):
-    f, df = FUNCTIONS[outer]
-    g, dg = FUNCTIONS[inner]
-    return df(g(x)) * dg(x)
-
 
 LOCAL = {"df/ds": -6.0, "ds/dq": 1.0, "ds/dz": 1.0, "dq/dx": -3.0, "dq/dy": 2.0}
 GRADS = {"x": 18.0, "y": -12.0, "z": -6.0}
-
-
-def numerical_grad(f, x, h):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        plus = f(x)
-        x[i] = old - h
-        minus = f(x)
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * h)
-    return grad
 
 
 def backward_order(graph, root):
@@ -123,32 +98,6 @@ class Value:
         self.grad = 1.0
         for v in reversed(topo):
             v._backward()
-
-
-def swish_backward(x, g):
-    s = 1 / (1 + np.exp(-x))
-    return g * (s + x * s * (1 - s))
-
-
-def test_correct_answers_pass_with_one_line_per_check(capsys):
-    passes(check_composite_slope, composite_slope, capsys=capsys)
-    passes(check_local_gradients, LOCAL, GRADS, capsys=capsys, lines=2)
-    passes(check_fan_out, 2.0, 7, capsys=capsys, lines=2)
-    passes(check_numerical_grad, numerical_grad, capsys=capsys)
-    passes(check_step_sizes, 1e-8, 1e-5, capsys=capsys)
-    passes(check_backward_order, backward_order, capsys=capsys)
-    passes(check_value_class, Value, capsys=capsys)
-    passes(check_swish_backward, swish_backward, capsys=capsys)
-    passes(check_second_backward, 12.0, 36.0, " A ", capsys=capsys, lines=3)
-
-
-def test_hidden_cases_pass_for_correct_answers(capsys):
-    check_composite_slope(composite_slope, cases=chain_rule.composite_cases(seed=401))
-    check_numerical_grad(numerical_grad, cases=numerical_gradients.gradient_cases(seed=402))
-    check_backward_order(backward_order, cases=graph_order.graph_cases(seed=403))
-    check_value_class(Value, cases=program_cases(seed=404))
-    check_swish_backward(swish_backward, cases=backward_rules.swish_cases(seed=405))
-    assert capsys.readouterr().out.count("\N{CHECK MARK}") == 5
 
 
 # ---- the misconceptions chapter 4 names -------------------------------------------------------
@@ -262,7 +211,7 @@ def test_forward_difference_where_central_was_asked_is_named():
         return grad
     message = failure(check_numerical_grad, forward)
     assert "Likely misconception: a forward difference where a central one was asked." in message
-    assert "Smallest failing case: forward(f=<function sum_of_squares" in message
+    assert "Smallest failing case: forward(f=sum_of_squares, x=[1.5], h=0.001)" in message
 
 
 def test_an_h_so_small_that_round_off_dominates_is_named_with_its_errors():
@@ -360,22 +309,6 @@ def test_other_order_mistakes_are_explained():
     assert "do not lead to 'f'" in failure(check_backward_order, all_nodes)
 
 
-def test_every_value_class_variant_is_recognised_as_itself():
-    for mistake in value_class.VALUE_MISCONCEPTIONS:
-        message = failure(check_value_class, mistake.variant.cls)
-        assert f"Likely misconception: {mistake.name}." in message, mistake.name
-
-
-@pytest.mark.parametrize("check,variants", [
-    (check_composite_slope, chain_rule.COMPOSITE_MISCONCEPTIONS),
-    (check_numerical_grad, numerical_gradients.NUMERICAL_GRAD_MISCONCEPTIONS),
-    (check_swish_backward, backward_rules.SWISH_MISCONCEPTIONS),
-], ids=["composite", "numerical_grad", "swish"])
-def test_every_function_variant_is_recognised_as_itself(check, variants):
-    for mistake in variants:
-        assert f"Likely misconception: {mistake.name}." in failure(check, mistake.variant), mistake.name
-
-
 def test_the_second_backward_predictions_and_why():
     message = failure(check_second_backward, 6.0, 36.0, "a")
     assert "the second backward() overwrote .grad" in message
@@ -413,6 +346,8 @@ def test_the_graph_by_hand_is_torchs():
     a = torch.tensor(3.0, requires_grad=True)
     (a * a + a).backward()
     assert a.grad.item() == 7.0
+    assert chain_rule.GRADIENTS == GRADS and chain_rule.LOCAL_GRADIENTS == LOCAL
+    assert (chain_rule.GRAD_B, chain_rule.GRAD_C) == (2.0, 7.0)
 
 
 @pytest.mark.parametrize("f,x,h", numerical_gradients.GRADIENT_CASES)
@@ -421,7 +356,7 @@ def test_central_differences_agree_with_torchs_gradient_to_their_accuracy(f, x, 
                "product_of_entries": lambda t: t.prod(), "log_sum_exp": lambda t: t.logsumexp(0),
                "weighted_cubes": lambda t: (torch.arange(1, t.numel() + 1).reshape(t.shape) * t ** 3).sum()}
     point = torch.tensor(x, requires_grad=True)
-    torch_f[f.__name__](point).backward()
+    torch_f[repr(f)](point).backward()
     # Central differences are off by about h**2 |f'''| / 6: with h <= 1e-3 and these cubes, up to 4e-5.
     np.testing.assert_allclose(numerical_gradients.reference_numerical_grad(f, x, h), point.grad.numpy(),
                                rtol=1e-4, atol=1e-8)
@@ -431,7 +366,7 @@ def test_value_programs_run_alike_on_the_reference_value_mlcore_and_torch():
     import mlcore
     for prog in value_class.PROGRAMS + program_cases(seed=9):
         expected = value_class.reference_gradients(prog)
-        np.testing.assert_allclose(value_class.GradientsBy(MicroValue)(prog), expected, rtol=1e-12)
+        np.testing.assert_allclose(value_class.gradients_by(MicroValue, prog), expected, rtol=1e-12)
         nodes = run_program(prog, lambda v: mlcore.tensor(v, requires_grad=True))
         nodes[prog.steps[-1][0]].backward()
         got = [nodes[prog.steps[-1][0]].item()] + [float(nodes[n].grad) for n, _ in prog.inputs]
@@ -470,15 +405,6 @@ def test_graphs_of_the_order_check_are_valid_dags_with_their_root():
     for graph, root in list(GRAPHS.values()) + graph_order.graph_cases(seed=1):
         assert root in graph and all(p in graph for inputs in graph.values() for p in inputs)
         assert graph_order.is_backward_order(backward_order(graph, root), graph, root) is None
-
-
-def test_every_misconception_of_the_number_checks_is_named():
-    assert "the local gradients of the product swapped" in failure(
-        check_local_gradients, dict(LOCAL, **{"dq/dx": 2.0, "dq/dy": -3.0}), GRADS)
-    assert "the gradient of a*a alone, without the + a" in failure(check_fan_out, 2.0, 6.0)
-    assert "the first gradient squared" in failure(check_second_backward, 36.0, 36.0, "a")
-    assert "the second backward() changed nothing, or overwrote .grad" in failure(
-        check_second_backward, 12.0, 12.0, "a")
 
 
 def test_orders_that_miss_a_node_or_start_elsewhere_are_explained():

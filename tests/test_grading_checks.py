@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import mlcore
 from mlcore.feedback.checks import (CheckFailed, Misconception, as_float_array, check_choice, format_value,
                                    check_function, check_value, normalise_choice)
 
@@ -189,6 +190,13 @@ def test_tensors_are_coerced_through_their_data():
     grad_tensor = torch.tensor([1.5, -2.0], dtype=torch.float64, requires_grad=True) * 2
     np.testing.assert_array_equal(as_float_array(grad_tensor), [3.0, -4.0])
     assert as_float_array(True).dtype == np.float64 and as_float_array(True) == 1.0
+
+
+@pytest.mark.parametrize("value", [torch.tensor([1 + 2j]), mlcore.tensor([1.0]).data.astype(complex)],
+                         ids=["torch", "numpy"])
+def test_a_complex_tensor_or_array_is_refused_as_complex(value):
+    with pytest.raises(CheckFailed, match="is complex .*; it should be a real number"):
+        as_float_array(value)
 
 
 def test_learner_gets_fresh_copies_of_the_inputs(capsys):

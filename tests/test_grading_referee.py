@@ -158,7 +158,11 @@ def registry_notebook():
                                           for i, mistake in enumerate(entry.misconceptions)]
         for number, (expression, named) in enumerate(answers):
             gid = f"{entry.name}-{number}"
-            name = f"answer_{entry.name}_{number}"
+            # A check of several answers reads each from a name of its own, as a notebook's would.
+            several = isinstance(entry.answer, registry.Answers)
+            names = [f"answer_{entry.name}_{number}" + (f"_{k}" if several else "")
+                     for k in range(len(entry.answer) if several else 1)]
+            name = ", ".join(names)
             cells.append(_cell("answer", f"{name} = find({entry.name!r}).{expression}", f"{gid}-answer"))
             test = f"from {entry.module} import {entry.name}\n\n{entry.name}({name})"
             if number == 0 and entry.hidden_cases is not None:
@@ -247,6 +251,7 @@ ODD_ANSWERS = {
     "raises_keyboard_interrupt": "raise KeyboardInterrupt",
     "calls_input": "return input('y_hat? ')",
     "returns_a_function": "return lambda: 0",
+    "returns_a_generator": "yield np.mean((y_hat - y) ** 2)",
     "returns_text": "return '1.33333'",
     "returns_none": "pass",
     "returns_an_object_equal_to_everything": "class Same:\n        __eq__ = lambda self, other: True\n"

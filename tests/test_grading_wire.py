@@ -4,13 +4,14 @@ import functools
 import json
 import pickle
 import base64
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 import torch
 
 import mlcore
-from mlcore.feedback import best_constant
+from mlcore.feedback import best_constant, value_class
 from mlcore.feedback.cases import one_hot
 from mlcore.grading import wire
 
@@ -147,3 +148,55 @@ def test_size_limits_hold_both_ways():
         wire.dumps(np.zeros(1000), limit=1024)
     with pytest.raises(wire.WireError, match="at most"):
         wire.loads(wire.dumps(np.zeros(1000)), limit=100)
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox],
+                         ids=lambda kind: kind.__name__)
+def test_a_numpy_generator_arrives_in_its_state_and_draws_the_same_numbers(bit_generator):
+    rng = np.random.Generator(bit_generator(7))
+    rng.random(3)  # a state that is not the seed's
+    back = round_trip(rng)
+    assert type(back.bit_generator) is bit_generator
+    np.testing.assert_array_equal(back.permutation(10), rng.permutation(10))
+
+
+@pytest.mark.parametrize("state, complaint", [
+    ({"bit_generator": "os.system", "state": {}}, "is not one of numpy's bit generators"),
+    ({"bit_generator": "PCG64", "state": {"state": "big", "inc": 1}}, "malformed 'rng'"),
+])
+def test_a_generator_state_that_is_not_numpys_is_refused(state, complaint):
+    text = json.dumps({"t": "rng", "state": json.loads(wire.dumps(state))})
+    with pytest.raises(wire.WireError, match=complaint):
+        wire.loads(text)
+
+
+def test_dataclass_cases_travel_by_their_class_to_the_kernel_only():
+    program = value_class.PROGRAMS[2]
+    message = wire.dumps([program])
+    assert "value_class" in message and "Program" in message
+    assert wire.loads(message, resolve=True) == [program]
+    with pytest.raises(wire.WireError, match="can only be sent to the kernel"):
+        wire.loads(message)
+
+    @dataclass(frozen=True)
+    class Local:
+        x: float
+
+    with pytest.raises(wire.WireError, match="cannot be sent to the learner's kernel"):
+        wire.dumps(Local(1.0))
+    forged = json.dumps({"t": "dataclass", "module": "os", "name": "system", "fields": []})
+    with pytest.raises(wire.WireError, match="is not a dataclass"):
+        wire.loads(forged, resolve=True)
+
+
+def test_an_iterator_run_in_the_kernel_arrives_as_its_items_and_its_end():
+    record = wire.Iterated("generator", "<generator object batches>", [(np.zeros(2), 1.0)],
+                           wire.Failure(KeyError("y")))
+    back = wire.loads(wire.dumps(record, handles={}))
+    assert (back.type_name, back.text) == ("generator", "<generator object batches>")
+    np.testing.assert_array_equal(back.items[0][0], np.zeros(2))
+    assert back.items[0][1] == 1.0 and back.raised.type_name == "KeyError"
+    forged = json.dumps({"t": "iterator", "type": "generator", "repr": "", "items": [],
+                         "raised": {"t": "int", "v": "1"}})
+    with pytest.raises(wire.WireError, match="neither None nor an exception"):
+        wire.loads(forged)

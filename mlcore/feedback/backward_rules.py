@@ -13,8 +13,9 @@
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_choice, check_function, check_value
 from ..factories import tensor
+from .checks import Misconception, check_choice, check_function, check_value, choice_misconceptions
+from .registry import Answers, exercise
 from .value_class import MicroValue
 
 __all__ = ["SWISH_CASES", "check_second_backward", "check_swish_backward", "micro_twice",
@@ -66,6 +67,7 @@ SWISH_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_swish_backward, misconceptions=SWISH_MISCONCEPTIONS, hidden_cases=swish_cases)
 def check_swish_backward(swish_backward, cases=SWISH_CASES):
     """Check ``swish_backward(x, g)``, the repaired rule of swish, against mlcore's autograd."""
     check_function(swish_backward, reference_swish_backward, cases, misconceptions=SWISH_MISCONCEPTIONS)
@@ -104,23 +106,32 @@ SECOND_BACKWARD_EXPLANATIONS = {
 }
 
 
+GRAD_RETAINED, GRAD_MICRO = retained_twice(), micro_twice()
+_ONCE = 2 * 3.0  # d(x*x)/dx at x = 3, one pass
+_FIRST = 3.0 * 4.0  # d L / d a = b c, one pass
+RETAINED_MISCONCEPTIONS = [
+    Misconception("the second backward() overwrote .grad: it adds into it", _ONCE,
+                  "backward() accumulates: the second pass adds 2x = 6 again."),
+    Misconception("the first gradient squared", _ONCE ** 2, "The passes add, they do not multiply."),
+]
+MICRO_MISCONCEPTIONS = [
+    Misconception("each pass adds the same gradient, as in PyTorch with retain_graph: but micrograd's "
+                  "intermediate node a*b keeps its gradient too, so in the second pass it holds 2c and sends "
+                  "a twice as much", 2 * _FIRST,
+                  "Follow the second pass by hand: L.grad = 1 again, (a*b).grad = c + c, a.grad += b * 2c."),
+    Misconception("the second backward() changed nothing, or overwrote .grad", _FIRST,
+                  "Every _backward adds (+=) into the gradients, also of intermediate nodes."),
+]
+
+
+@exercise(answer=Answers(GRAD_RETAINED, GRAD_MICRO, "a"), misconceptions=[
+    *[Misconception(m.name, Answers(m.variant, GRAD_MICRO, "a"), m.hint) for m in RETAINED_MISCONCEPTIONS],
+    *[Misconception(m.name, Answers(GRAD_RETAINED, m.variant, "a"), m.hint) for m in MICRO_MISCONCEPTIONS],
+    *[Misconception(m.name, Answers(GRAD_RETAINED, GRAD_MICRO, m.variant), m.hint)
+      for m in choice_misconceptions(SECOND_BACKWARD_EXPLANATIONS, "a")]])
 def check_second_backward(grad_retained, grad_micro, why_second_backward):
     """Check the two predictions (numbers) and the explanation (a letter) of the second backward()."""
-    once = 2 * 3.0
-    check_value(grad_retained, retained_twice(), name="grad_retained", misconceptions=[
-        Misconception("the second backward() overwrote .grad: it adds into it", once,
-                      "backward() accumulates: the second pass adds 2x = 6 again."),
-        Misconception("the first gradient squared", once ** 2, "The passes add, they do not multiply."),
-    ])
-    first = 3.0 * 4.0  # d L / d a = b c
-    check_value(grad_micro, micro_twice(), name="grad_micro", misconceptions=[
-        Misconception("each pass adds the same gradient, as in PyTorch with retain_graph: but "
-                      "micrograd's intermediate node a*b keeps its gradient too, so in the second pass "
-                      "it holds 2c and sends a twice as much", 2 * first,
-                      "Follow the second pass by hand: L.grad = 1 again, (a*b).grad = c + c, "
-                      "a.grad += b * 2c."),
-        Misconception("the second backward() changed nothing, or overwrote .grad", first,
-                      "Every _backward adds (+=) into the gradients, also of intermediate nodes."),
-    ])
+    check_value(grad_retained, GRAD_RETAINED, name="grad_retained", misconceptions=RETAINED_MISCONCEPTIONS)
+    check_value(grad_micro, GRAD_MICRO, name="grad_micro", misconceptions=MICRO_MISCONCEPTIONS)
     check_choice(why_second_backward, "a", name="why_second_backward",
                  explanations=SECOND_BACKWARD_EXPLANATIONS)

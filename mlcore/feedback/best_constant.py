@@ -117,7 +117,8 @@ def outlier_explanations(best, without=WITHOUT_OUTLIER, with_outlier=WITH_OUTLIE
     }
 
 
-@exercise(answer="mse", misconceptions=choice_misconceptions(OUTLIER_EXPLANATIONS, "mse"))
+@exercise(answer="mse",
+          misconceptions=choice_misconceptions(outlier_explanations(best_constants_before_and_after()), "mse"))
 def check_most_outlier_sensitive(answer):
     """Check the answer to: which loss's best constant does the outlier move most?"""
     best = best_constants_before_and_after()

@@ -15,11 +15,12 @@ both against PyTorch.
 
 import numpy as np
 
-from ..grading.checks import CheckFailed, FAIL_MARK, Misconception, check_function, check_value
 from ..factories import tensor
+from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, check_value
+from .registry import Answers, exercise
 
-__all__ = ["FUNCTIONS", "check_composite_slope", "check_fan_out", "check_local_gradients",
-           "composite_cases", "reference_composite_slope"]
+__all__ = ["FUNCTIONS", "GRADIENTS", "GRAD_B", "GRAD_C", "LOCAL_GRADIENTS", "check_composite_slope",
+           "check_fan_out", "check_local_gradients", "composite_cases", "reference_composite_slope"]
 
 
 # The functions of the exercise, each with its derivative (module-level functions, so that a check
@@ -125,6 +126,8 @@ COMPOSITE_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_composite_slope, misconceptions=COMPOSITE_MISCONCEPTIONS,
+          hidden_cases=composite_cases)
 def check_composite_slope(composite_slope, cases=COMPOSITE_CASES):
     """Check ``composite_slope(outer, inner, x)``, d/dx f(g(x)) elementwise, against autograd."""
     check_function(composite_slope, reference_composite_slope, cases,
@@ -154,6 +157,29 @@ def _graph_by_autograd():
     return local, {"x": float(x.grad), "y": float(y.grad), "z": float(z.grad)}
 
 
+LOCAL_GRADIENTS, GRADIENTS = _graph_by_autograd()
+_x, _y, _z = (GRAPH_INPUTS[k] for k in "xyz")
+_s = _x * _y + _z
+
+# Wrong answers, as the dicts a learner would fill in.
+LOCAL_MISCONCEPTIONS = [
+    Misconception("the chain-rule factors multiplied in the wrong place: the derivative of s**2 taken at x "
+                  "instead of at s", dict(LOCAL_GRADIENTS, **{"df/ds": 2 * _x}),
+                  f"The square node sees s = x*y + z = {_s:g}: df/ds = 2*s."),
+    Misconception("the local gradients of the product swapped (dq/dx = x)",
+                  dict(LOCAL_GRADIENTS, **{"dq/dx": _x, "dq/dy": _y}),
+                  "q = x*y changes by y for each unit of x: dq/dx = y."),
+]
+GRADIENT_MISCONCEPTIONS = [
+    Misconception("the local gradient used without the upstream one",
+                  {"x": LOCAL_GRADIENTS["dq/dx"], "y": LOCAL_GRADIENTS["dq/dy"], "z": LOCAL_GRADIENTS["ds/dz"]},
+                  "Each gradient is local x upstream: df/dx = dq/dx * ds/dq * df/ds."),
+    Misconception("the chain-rule factors multiplied in the wrong place: the derivative of s**2 taken at x "
+                  "(2x) instead of at s (2s)", {"x": 2 * _x * _y, "y": 2 * _x * _x, "z": 2 * _x},
+                  f"The square node sees s = x*y + z = {_s:g}: df/ds = 2*s = {2 * _s:g}."),
+]
+
+
 def _numbers(answer, names, what):
     if not isinstance(answer, dict):
         raise CheckFailed(f"{FAIL_MARK} {what} should be a dict with the keys {list(names)}; "
@@ -165,35 +191,23 @@ def _numbers(answer, names, what):
     return [answer[name] for name in names]
 
 
+def _as_lists(misconceptions, names):
+    """The misconceptions with their dicts as the lists of numbers ``check_value`` compares."""
+    return [Misconception(m.name, [m.variant[k] for k in names], m.hint) for m in misconceptions]
+
+
+@exercise(answer=Answers(LOCAL_GRADIENTS, GRADIENTS), misconceptions=[
+    *[Misconception(m.name, Answers(m.variant, GRADIENTS), m.hint) for m in LOCAL_MISCONCEPTIONS],
+    *[Misconception(m.name, Answers(LOCAL_GRADIENTS, m.variant), m.hint) for m in GRADIENT_MISCONCEPTIONS]])
 def check_local_gradients(local, grads):
-    """Check the local gradients (dict over ``LOCAL_NAMES``) and the gradients of f (dict over x, y, z)."""
-    expected_local, expected_grads = _graph_by_autograd()
-    x, y, z = (GRAPH_INPUTS[k] for k in "xyz")
-    s = x * y + z
-    wrong_place = dict(expected_local, **{"df/ds": 2 * x})
-    check_value(_numbers(local, LOCAL_NAMES, "local"), [expected_local[k] for k in LOCAL_NAMES],
-                name=f"local gradients {list(LOCAL_NAMES)}", misconceptions=[
-                    Misconception("the chain-rule factors multiplied in the wrong place: the derivative "
-                                  "of s**2 taken at x instead of at s",
-                                  [wrong_place[k] for k in LOCAL_NAMES],
-                                  f"The square node sees s = x*y + z = {s:g}: df/ds = 2*s."),
-                    Misconception("the local gradients of the product swapped (dq/dx = x)",
-                                  [expected_local[k] if k[:2] != "dq" else {"dq/dx": x, "dq/dy": y}[k]
-                                   for k in LOCAL_NAMES],
-                                  "q = x*y changes by y for each unit of x: dq/dx = y."),
-                ])
-    local_only = {"x": expected_local["dq/dx"], "y": expected_local["dq/dy"], "z": expected_local["ds/dz"]}
-    wrong_grads = {"x": 2 * x * y, "y": 2 * x * x, "z": 2 * x}
-    check_value(_numbers(grads, GRADIENT_NAMES, "grads"), [expected_grads[k] for k in GRADIENT_NAMES],
-                name="gradients [df/dx, df/dy, df/dz]", misconceptions=[
-                    Misconception("the local gradient used without the upstream one",
-                                  [local_only[k] for k in GRADIENT_NAMES],
-                                  "Each gradient is local x upstream: df/dx = dq/dx * ds/dq * df/ds."),
-                    Misconception("the chain-rule factors multiplied in the wrong place: the derivative "
-                                  "of s**2 taken at x (2x) instead of at s (2s)",
-                                  [wrong_grads[k] for k in GRADIENT_NAMES],
-                                  f"The square node sees s = x*y + z = {s:g}: df/ds = 2*s = {2 * s:g}."),
-                ])
+    """Check the local gradients (dict over ``LOCAL_NAMES``) and the gradients of f (dict over x, y, z),
+    against mlcore's autograd."""
+    check_value(_numbers(local, LOCAL_NAMES, "local"), [LOCAL_GRADIENTS[k] for k in LOCAL_NAMES],
+                name=f"local gradients {list(LOCAL_NAMES)}",
+                misconceptions=_as_lists(LOCAL_MISCONCEPTIONS, LOCAL_NAMES))
+    check_value(_numbers(grads, GRADIENT_NAMES, "grads"), [GRADIENTS[k] for k in GRADIENT_NAMES],
+                name="gradients [df/dx, df/dy, df/dz]",
+                misconceptions=_as_lists(GRADIENT_MISCONCEPTIONS, GRADIENT_NAMES))
 
 
 # ---- 3. fan-out ---------------------------------------------------------------------
@@ -210,21 +224,28 @@ def _fan_out_by_autograd():
     return doubled, float(a.grad)
 
 
+GRAD_B, GRAD_C = _fan_out_by_autograd()
+OVERWRITTEN = "gradient overwritten on fan-out instead of accumulated"
+OVERWRITTEN_HINT = ("Every edge into a brings its own contribution, and the gradient is their sum: "
+                    "a.grad += ..., not a.grad = ... .")
+ONE_EDGE = ("only one edge of a*a counted: both inputs of the product are a, and each brings a "
+            "contribution (a*a has slope 2a)")
+WITHOUT_PLUS_A = "the gradient of a*a alone, without the + a"
+# The wrong grad_c of each mistake: the three edges into a bring 1 (from + a), 3 and 3 (from the two
+# inputs of a*a); overwriting keeps only the last edge visited, which may be either kind.
+_GRAD_C_MISCONCEPTIONS = [
+    Misconception(OVERWRITTEN, 1.0, OVERWRITTEN_HINT),
+    Misconception(OVERWRITTEN, FAN_OUT_A, OVERWRITTEN_HINT),
+    Misconception(ONE_EDGE, FAN_OUT_A + 1.0, "d(a*a)/da = a + a = 2a."),
+    Misconception(WITHOUT_PLUS_A, 2 * FAN_OUT_A, "c = a*a + a: the + a edge brings 1 more."),
+]
+
+
+@exercise(answer=Answers(GRAD_B, GRAD_C), misconceptions=[
+    Misconception(OVERWRITTEN, Answers(1.0, GRAD_C), OVERWRITTEN_HINT),
+    *[Misconception(m.name, Answers(GRAD_B, m.variant), m.hint) for m in _GRAD_C_MISCONCEPTIONS[2:]]])
 def check_fan_out(grad_b, grad_c):
     """Check d b / d a for b = a + a and d c / d a for c = a * a + a, at a = 3 (by mlcore's autograd)."""
-    expected_b, expected_c = _fan_out_by_autograd()
-    overwritten = ("gradient overwritten on fan-out instead of accumulated",
-                   "Every edge into a brings its own contribution, and the gradient is their sum: "
-                   "a.grad += ..., not a.grad = ... .")
-    check_value(grad_b, expected_b, name="grad_b (d b/d a for b = a + a)",
-                misconceptions=[Misconception(overwritten[0], 1.0, overwritten[1])])
-    check_value(grad_c, expected_c, name="grad_c (d c/d a for c = a*a + a)", misconceptions=[
-        # The three edges bring 1 (from + a), 3 and 3 (from the two inputs of a*a).
-        Misconception(overwritten[0], 1.0, overwritten[1]),
-        Misconception(overwritten[0], FAN_OUT_A, overwritten[1]),
-        Misconception("only one edge of a*a counted: both inputs of the product are a, and each "
-                      "brings a contribution (a*a has slope 2a)", FAN_OUT_A + 1.0,
-                      "d(a*a)/da = a + a = 2a."),
-        Misconception("the gradient of a*a alone, without the + a", 2 * FAN_OUT_A,
-                      "c = a*a + a: the + a edge brings 1 more."),
-    ])
+    check_value(grad_b, GRAD_B, name="grad_b (d b/d a for b = a + a)",
+                misconceptions=[Misconception(OVERWRITTEN, 1.0, OVERWRITTEN_HINT)])
+    check_value(grad_c, GRAD_C, name="grad_c (d c/d a for c = a*a + a)", misconceptions=_GRAD_C_MISCONCEPTIONS)

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..convert import to_numpy
+
 PASS_MARK = "\N{CHECK MARK}"
 FAIL_MARK = "\N{BALLOT X}"
 
@@ -77,12 +79,45 @@ class NotAnswered(NotImplementedError):
 
 
 class Batched:
-    """Base class of callables that run elsewhere and take many calls in one go (mlcore-grade's
-    ``RemoteFunction``): ``call_many(cases)`` returns, per argument tuple, ``(True, result)`` or
-    ``(False, exception)``. ``check_function`` then sends all its cases at once."""
+    """Base class of callables that run elsewhere (mlcore-grade's ``RemoteFunction``).
+
+    - ``call_many(cases)`` returns, per argument tuple, ``(True, result)`` or
+      ``(False, exception)``: ``check_function`` sends all its cases at once.
+    - ``driven(driver)`` is :func:`driven` for an answer that lives elsewhere: the
+      calls run ``driver(answer, *args)`` where the answer is.
+    """
 
     def call_many(self, cases):
         raise NotImplementedError
+
+    def driven(self, driver):
+        raise NotImplementedError
+
+
+class Driven:
+    """``driver(answer, *args, **kwargs)`` as a function of the data ``args`` (see :func:`driven`)."""
+
+    def __init__(self, driver, answer):
+        self.driver, self.answer = driver, answer
+        self.__name__ = getattr(answer, "__name__", "your answer")
+
+    def __call__(self, *args, **kwargs):
+        return self.driver(self.answer, *args, **kwargs)
+
+
+def driven(driver, answer):
+    """A function of data that calls ``driver(answer, *args)``, for an answer that is not itself a
+    function of data: a class (chapter 4's ``Value``), an object with methods.
+
+    ``driver`` is a module-level function of ``mlcore.feedback`` that does with the answer
+    what the check needs and returns data (``gradients_by(Value, program)`` builds the
+    program with the learner's class and returns its gradients). In a notebook it runs
+    here; under mlcore-grade it runs in the learner's kernel, which imports it by name,
+    and only the data it returns comes back. Check the result with ``check_function``.
+    """
+    if isinstance(answer, Batched):
+        return answer.driven(driver)
+    return Driven(driver, answer)
 
 
 def call_answer(function, *args, **kwargs):
@@ -127,22 +162,20 @@ def _chose(option):
 def as_float_array(value, what="the result"):
     """``value`` as a float64 array; ``CheckFailed`` if it is not a number or an array of numbers.
 
-    Accepts numbers, nested lists, numpy arrays, mlcore Tensors (their ``.data``)
-    and PyTorch tensors (detached). Strings, None, complex numbers and
-    arbitrary objects are refused, whatever their ``__eq__`` says.
+    Accepts what :func:`mlcore.convert.to_numpy` reads: numbers, nested lists,
+    numpy arrays, mlcore Tensors (their ``.data``) and PyTorch tensors
+    (detached). Strings, None, complex numbers and arbitrary objects are
+    refused, whatever their ``__eq__`` says, with a message that says which.
     """
-    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
-        value = value.detach().cpu().numpy()
-    elif not isinstance(value, np.ndarray) and isinstance(getattr(value, "data", None), np.ndarray):
-        value = value.data
     if value is None:
         raise CheckFailed(f"{what} is None: did the function forget to `return` its result?")
     if isinstance(value, (str, bytes)):
         raise CheckFailed(f"{what} is the text {_short(value)}; it should be a number, not a string.")
-    if np.iscomplexobj(value):
-        raise CheckFailed(f"{what} is complex ({_short(value)}); it should be a real number.")
     try:
-        return np.asarray(value, dtype=np.float64)
+        array = to_numpy(value)
+        if np.iscomplexobj(array):
+            raise CheckFailed(f"{what} is complex ({_short(value)}); it should be a real number.")
+        return np.asarray(array, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise CheckFailed(f"{what} is {_short(value)} (type {type(value).__name__}), which is not a "
                           f"number or an array of numbers ({error}).") from None
@@ -160,7 +193,6 @@ def check_function(function, reference, cases, *, misconceptions=(), name=None, 
     cases = [case if isinstance(case, tuple) else (case,) for case in cases]
     if not cases:
         raise ValueError("check_function needs at least one case: pass cases=[(arg1, arg2), ...]")
-    params = _parameter_names(reference, len(cases[0]))
     outcomes = []
     for args, answer in zip(cases, _answers(function, cases)):
         expected = as_float_array(_call(reference, args), "the reference's result")
@@ -169,9 +201,9 @@ def check_function(function, reference, cases, *, misconceptions=(), name=None, 
         except NotAnswered:
             raise
         except Exception as error:
-            error.add_note(f"(raised by {name}{_show_call(params, args)} while it was being checked)")
+            error.add_note(f"(raised by {format_call(name, reference, args)} while it was being checked)")
             raise
-        got = as_float_array(got_raw, f"{name}{_show_call(params, args)} returned a value that")
+        got = as_float_array(got_raw, f"{format_call(name, reference, args)} returned a value that")
         outcomes.append((args, expected, got, _close(got, expected, rtol, atol)))
 
     failures = [outcome for outcome in outcomes if not outcome[3]]
@@ -180,7 +212,7 @@ def check_function(function, reference, cases, *, misconceptions=(), name=None, 
         return
     args, expected, got, _ = min(failures, key=lambda outcome: _size(outcome[0]))
     matching = [mistake for mistake in misconceptions if _matches(mistake.variant, outcomes, rtol, atol)]
-    case = [f"Smallest failing case: {name}{_show_call(params, args)}",
+    case = [f"Smallest failing case: {format_call(name, reference, args)}",
             f"  expected: {format_value(expected)}", f"  got:      {format_value(got)}"]
     lines = [f"{FAIL_MARK} {name} is not right yet: {len(failures)} of {len(cases)} cases fail."]
     raise CheckFailed("\n".join(lines + _diagnosis(matching) + case), _first_name(matching), "\n".join(case))
@@ -293,15 +325,6 @@ def _diagnosis(matching):
     return [f"Likely misconception: {mistake.name}." + (f" {mistake.hint}" if mistake.hint else "")]
 
 
-def _parameter_names(function, count):
-    try:
-        names = [p.name for p in inspect.signature(function).parameters.values()
-                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):
-        names = []
-    return names[:count] if len(names) >= count else [f"arg{i + 1}" for i in range(count)]
-
-
 def _size(args):
     # Through asarray: an mlcore or torch tensor's .size is a method, which np.size would call wrongly.
     return sum(int(np.asarray(arg, dtype=np.float64).size) if _is_numeric(arg) else 1 for arg in args)
@@ -315,8 +338,24 @@ def _is_numeric(value):
         return False
 
 
-def _show_call(params, args):
-    return "(" + ", ".join(f"{param}={format_value(arg)}" for param, arg in zip(params, args)) + ")"
+def format_call(name, reference, args):
+    """How a message shows the call ``name(*args)`` of the learner's function:
+    ``name(theta0=[1.], lr=0.1)``, with the parameter names of ``reference`` (the learner's
+    function may run in another process, where its own signature cannot be read) and the
+    values as :func:`format_value` shows them."""
+    params = parameter_names(reference, len(args))
+    return f"{name}(" + ", ".join(f"{param}={format_value(arg)}" for param, arg in zip(params, args)) + ")"
+
+
+def parameter_names(function, count):
+    """The names of the first ``count`` positional parameters of ``function`` (a check's
+    reference), or ``arg1``, ``arg2``, ... if it has fewer or no signature."""
+    try:
+        names = [p.name for p in inspect.signature(function).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        names = []
+    return names[:count] if len(names) >= count else [f"arg{i + 1}" for i in range(count)]
 
 
 def format_value(value):

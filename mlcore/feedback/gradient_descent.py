@@ -13,11 +13,12 @@ import math
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
 from ..nn.parameter import Parameter
 from ..optim import SGD
+from .checks import Misconception, check_function
 from .descent_problems import BOWL, DOUBLE_WELL, SHIFTED, SQUARE
-from .mutation import check_inputs_unchanged
+from .mutation import MUTATED, check_inputs_unchanged
+from .registry import exercise
 
 __all__ = [
     "GOLDILOCKS_CASES", "GOLDILOCKS_MISCONCEPTIONS", "GRADIENT_DESCENT_CASES",
@@ -106,6 +107,20 @@ GRADIENT_DESCENT_CASES = [
 ]
 
 
+def _descends_theta0_in_place(grad, theta0, lr, num_steps):
+    # theta = theta0 does not copy: theta -= ... walks the caller's array down the slope.
+    theta = theta0
+    trajectory = [theta.copy()]
+    for _ in range(num_steps):
+        theta -= lr * grad(theta)
+        trajectory.append(theta.copy())
+    return np.array(trajectory)
+
+
+THETA0_MUTATED_HINT = ("theta = theta0 does not copy; theta -= lr * grad then changes the caller's theta0. "
+                       "Start from theta = theta0.copy(), or write theta = theta - lr * grad(theta).")
+
+
 def gradient_descent_cases(seed):
     """Hidden cases: random starts and rates on each of the problems."""
     rng = np.random.default_rng(seed)
@@ -113,11 +128,12 @@ def gradient_descent_cases(seed):
             for grad in (SQUARE, BOWL, SHIFTED, DOUBLE_WELL)]
 
 
+@exercise(answer=reference_gradient_descent, hidden_cases=gradient_descent_cases,
+          misconceptions=[Misconception(MUTATED, _descends_theta0_in_place, THETA0_MUTATED_HINT),
+                          *GRADIENT_DESCENT_MISCONCEPTIONS])
 def check_gradient_descent(gradient_descent, cases=GRADIENT_DESCENT_CASES):
     """Check ``gradient_descent(grad, theta0, lr, num_steps)``: the trajectory, with theta0 left alone."""
-    check_inputs_unchanged(gradient_descent, cases, hint="theta = theta0 does not copy; "
-                           "theta -= lr * grad then changes the caller's theta0. Start from "
-                           "theta = theta0.copy(), or write theta = theta - lr * grad(theta).")
+    check_inputs_unchanged(gradient_descent, reference_gradient_descent, cases, hint=THETA0_MUTATED_HINT)
     check_function(gradient_descent, reference_gradient_descent, cases,
                    misconceptions=GRADIENT_DESCENT_MISCONCEPTIONS)
 
@@ -189,6 +205,7 @@ def steps_cases(seed):
             for grad, top in ((SQUARE, 1.2), (BOWL, 0.25), (SHIFTED, 1.2))]
 
 
+@exercise(answer=reference_steps_to_tolerance, misconceptions=STEPS_MISCONCEPTIONS, hidden_cases=steps_cases)
 def check_steps_to_tolerance(steps_to_tolerance, cases=STEPS_CASES):
     """Check ``steps_to_tolerance(grad, theta0, lr, tol, max_steps)``."""
     check_function(steps_to_tolerance, reference_steps_to_tolerance, cases,
@@ -249,6 +266,8 @@ def goldilocks_cases(seed):
             for grad, top in ((SQUARE, 1.2), (BOWL, 0.25), (SHIFTED, 1.2))]
 
 
+@exercise(answer=reference_goldilocks_rate, misconceptions=GOLDILOCKS_MISCONCEPTIONS,
+          hidden_cases=goldilocks_cases)
 def check_goldilocks_rate(goldilocks_rate, cases=GOLDILOCKS_CASES):
     """Check ``goldilocks_rate(grad, theta0, rates, tol, max_steps)``: the fastest of the rates."""
     check_function(goldilocks_rate, reference_goldilocks_rate, cases,

@@ -6,15 +6,19 @@ and every node before all of its inputs, which is the order in which
 backward may visit them (each node's gradient is then complete before it is
 passed on). Many orders are right, so this check judges the answer by those
 rules rather than against one reference order; that judgement, and naming
-the rule an answer breaks, is all its special logic. Its cases are data:
+the rule an answer breaks, is all its special logic. Each rule is a
+misconception, with a ``backward_order`` that breaks it (for the registry,
+whose right answer is :func:`reference_backward_order`). Its cases are data:
 the graphs below.
 """
 
 import numpy as np
 
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed
+from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, call_answer
+from .registry import exercise
 
-__all__ = ["GRAPHS", "check_backward_order", "chain_graph", "graph_cases", "is_backward_order"]
+__all__ = ["BACKWARD_ORDER_MISCONCEPTIONS", "GRAPHS", "check_backward_order", "chain_graph", "graph_cases",
+           "is_backward_order", "reference_backward_order"]
 
 # name -> (graph, root). The chapter's example, a fan-out (x feeds three edges), a diamond
 # (two paths from x to f), the neuron with its loss, and a node the root does not depend on.
@@ -60,67 +64,179 @@ def _needed(graph, root):
     return seen
 
 
-def is_backward_order(order, graph, root):
-    """None if ``order`` is a valid backward order of ``graph`` from ``root``, otherwise the rule it breaks."""
+def reference_backward_order(graph, root):
+    """One backward order: the nodes in depth-first post-order (inputs first), reversed."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in graph[node] if parent not in seen)
+    return order[::-1]
+
+
+# The rules a backward order keeps; each broken one is a misconception (named in the report).
+RECURSIVE = "a recursive search, which stops at Python's recursion limit"
+ONCE_PER_PATH = "a node visited once per path instead of once"
+UNREACHABLE = "nodes visited that the root does not depend on"
+MISSING = "nodes the root depends on left out"
+NOT_FROM_ROOT = "the order does not start at the root"
+INPUT_FIRST = "an input visited before a node computed from it (no topological order)"
+FORWARD = "nodes visited in forward order"
+
+
+def _broken_rule(order, graph, root):
+    """None if ``order`` is a valid backward order of ``graph`` from ``root``, otherwise
+    ``(misconception or None, why)``: the first rule it breaks, or that it is the forward order."""
+    broken = _first_broken_rule(order, graph, root)
+    # An order that breaks the rules one way round may keep them the other way.
+    if (broken is not None and isinstance(order, (list, tuple))
+            and _first_broken_rule(order[::-1], graph, root) is None):
+        return FORWARD, "every node comes after its inputs: that is the forward order"
+    return broken
+
+
+def _first_broken_rule(order, graph, root):
     needed = _needed(graph, root)
     if not isinstance(order, (list, tuple)):
-        return f"it should be a list of node names, but it is a {type(order).__name__}"
+        return None, f"it should be a list of node names, but it is a {type(order).__name__}"
     if len(set(order)) < len(order):
         twice = sorted({node for node in order if order.count(node) > 1})
-        return f"{', '.join(map(repr, twice))} appear more than once: a node visited once per path"
+        return ONCE_PER_PATH, f"{', '.join(map(repr, twice))} appear more than once: a node visited once per path"
     extra = sorted(set(order) - needed)
     if extra:
-        return (f"{', '.join(map(repr, extra))} do not lead to {root!r}, so backward never reaches "
-                f"them: visit only what the root depends on")
+        return UNREACHABLE, (f"{', '.join(map(repr, extra))} do not lead to {root!r}, so backward never "
+                             f"reaches them: visit only what the root depends on")
     missing = sorted(needed - set(order))
     if missing:
-        return f"{', '.join(map(repr, missing))} are missing"
+        return MISSING, f"{', '.join(map(repr, missing))} are missing"
     if order[0] != root:
-        return f"it starts at {order[0]!r}, but backward starts at the root {root!r}"
+        return NOT_FROM_ROOT, f"it starts at {order[0]!r}, but backward starts at the root {root!r}"
     place = {node: i for i, node in enumerate(order)}
     for node in order:
         for parent in graph[node]:
             if place[parent] < place[node]:
-                return f"{parent!r} comes before {node!r}, which is computed from it"
+                return INPUT_FIRST, f"{parent!r} comes before {node!r}, which is computed from it"
     return None
 
 
+def is_backward_order(order, graph, root):
+    """None if ``order`` is a valid backward order of ``graph`` from ``root``, otherwise the rule it breaks."""
+    broken = _broken_rule(order, graph, root)
+    return None if broken is None else broken[1]
+
+
+# ---- the misconceptions, as the backward_order a learner would write -----------------
+
+def _recursive(graph, root):
+    order = []
+
+    def visit(node):
+        if node not in order:
+            for parent in graph[node]:
+                visit(parent)
+            order.append(node)
+    visit(root)
+    return order[::-1]
+
+
+def _every_path(graph, root):
+    order, queue = [], [root]
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        queue.extend(graph[node])
+    return order
+
+
+def _every_node(graph, root):
+    order = reference_backward_order(graph, root)
+    return order + [node for node in graph if node not in order]
+
+
+def _without_leaves(graph, root):
+    return [node for node in reference_backward_order(graph, root) if graph[node]]
+
+
+def _second_first(graph, root):
+    order = reference_backward_order(graph, root)
+    return order[1:2] + order[:1] + order[2:]
+
+
+def _preorder(graph, root):
+    # Each node as the search first reaches it: an input shared by two paths comes too early.
+    order, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            order.append(node)
+            stack.extend(graph[node])
+    return order
+
+
+def _forward(graph, root):
+    return reference_backward_order(graph, root)[::-1]
+
+
+BACKWARD_ORDER_MISCONCEPTIONS = [
+    Misconception(RECURSIVE, _recursive,
+                  "A recursive depth-first search stops at Python's recursion limit (about 1000 calls); keep "
+                  "your own stack (a list) instead of recursing."),
+    Misconception(ONCE_PER_PATH, _every_path,
+                  "Keep a set of the nodes already visited: a node's gradient is passed on once, after every "
+                  "path has brought its part."),
+    Misconception(UNREACHABLE, _every_node,
+                  "Start at the root and follow the inputs: backward never reaches a node the root does not "
+                  "depend on."),
+    Misconception(MISSING, _without_leaves,
+                  "Every node the root depends on gets a gradient, the inputs (leaves) too."),
+    Misconception(NOT_FROM_ROOT, _second_first,
+                  "Backward starts at the root, whose gradient is 1, and passes it on from there."),
+    Misconception(INPUT_FIRST, _preorder,
+                  "A node may pass its gradient on only when every node computed from it has: build the "
+                  "topological order (inputs first, a depth-first post-order), then reverse it."),
+    Misconception(FORWARD, _forward,
+                  "Backward visits the nodes the other way round, root first, so that a node's gradient is "
+                  "complete before it is passed on."),
+]
+_HINTS = {mistake.name: mistake.hint for mistake in BACKWARD_ORDER_MISCONCEPTIONS}
+
+
+def _visible_graphs():
+    return list(GRAPHS.values()) + [chain_graph(3000)]
+
+
+@exercise(answer=reference_backward_order, misconceptions=BACKWARD_ORDER_MISCONCEPTIONS, hidden_cases=graph_cases)
 def check_backward_order(backward_order, cases=None):
     """Check ``backward_order(graph, root)`` on every graph of ``GRAPHS`` and a 3000-step chain."""
-    if cases is None:
-        cases = list(GRAPHS.values()) + [chain_graph(3000)]
+    cases = _visible_graphs() if cases is None else cases
     failures = []
     for graph, root in cases:
         label = (len(graph), _label(graph, root))
         try:
-            order = backward_order({node: list(inputs) for node, inputs in graph.items()}, root)
+            order = call_answer(backward_order, {node: list(inputs) for node, inputs in graph.items()}, root)
         except RecursionError:
-            failures.append((label, "it raised RecursionError: a recursive depth-first search stops at "
-                                    "Python's recursion limit (about 1000 calls); keep your own stack "
-                                    "(a list) instead of recursing", None))
+            failures.append((label, RECURSIVE, "it raised RecursionError", None))
             continue
-        if isinstance(order, tuple):
-            order = list(order)
-        problem = is_backward_order(order, graph, root)
-        if problem is None:
-            continue
-        # An order that breaks the rules one way round may keep them the other way.
-        if isinstance(order, list) and is_backward_order(order[::-1], graph, root) is None:
-            problem = ("every node comes after its inputs: that is the forward order. Likely "
-                       "misconception: nodes visited in forward order; backward visits them the other "
-                       "way round, root first, so that a node's gradient is complete before it is "
-                       "passed on")
-        failures.append((label, problem, order))
+        broken = _broken_rule(list(order) if isinstance(order, tuple) else order, graph, root)
+        if broken is not None:
+            failures.append((label, *broken, order))
     if not failures:
         print(f"{PASS_MARK} backward_order: a valid order on all {len(cases)} graphs.")
         return
-    (_, label), problem, order = min(failures, key=lambda failure: failure[0][0])
-    lines = [f"{FAIL_MARK} backward_order is not right yet on {len(failures)} of {len(cases)} graphs.",
-             f"Smallest failing graph: {label}"]
+    (_, label), name, problem, order = min(failures, key=lambda failure: failure[0][0])
+    case = [f"Smallest failing graph: {label}"]
     if order is not None:
-        lines.append(f"  your order: {_short(order)}")
-    lines.append(f"  why: {problem}.")
-    raise CheckFailed("\n".join(lines))
+        case.append(f"  your order: {_short(order)}")
+    case.append(f"  why: {problem}.")
+    lines = [f"{FAIL_MARK} backward_order is not right yet on {len(failures)} of {len(cases)} graphs."]
+    if name is not None:
+        lines.append(f"Likely misconception: {name}. {_HINTS[name]}")
+    raise CheckFailed("\n".join(lines + case), name, "\n".join(case))
 
 
 def _label(graph, root):

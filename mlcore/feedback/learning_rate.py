@@ -10,12 +10,12 @@ every factor lies strictly between -1 and 1, that is for
 import numpy as np
 
 from ..descent import critical_rate as mlcore_critical_rate
-from ..grading.checks import (FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_function,
-                              normalise_choice)
+from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_function, normalise_choice
+from .registry import exercise
 
-__all__ = ["BEHAVIOUR_CURVATURE", "BEHAVIOUR_RATES", "CRITICAL_CASES", "CRITICAL_MISCONCEPTIONS",
-           "check_behaviour_predictions", "check_critical_rate", "critical_cases",
-           "reference_behaviour", "reference_critical_rate"]
+__all__ = ["BEHAVIOUR_CURVATURE", "BEHAVIOUR_MISCONCEPTIONS", "BEHAVIOUR_RATES", "CRITICAL_CASES",
+           "CRITICAL_MISCONCEPTIONS", "check_behaviour_predictions", "check_critical_rate", "critical_cases",
+           "reference_behaviour", "reference_critical_rate", "reference_predictions"]
 
 
 def reference_critical_rate(H):
@@ -64,6 +64,7 @@ def critical_cases(seed, sizes=(2, 3, 4)):
     return matrices
 
 
+@exercise(answer=reference_critical_rate, misconceptions=CRITICAL_MISCONCEPTIONS, hidden_cases=critical_cases)
 def check_critical_rate(critical_rate, cases=CRITICAL_CASES):
     """Check ``critical_rate(H)``, the largest rate at which gradient descent on
     ``1/2 theta^T H theta`` still does not diverge."""
@@ -98,6 +99,23 @@ def _why(lr, curvature=BEHAVIOUR_CURVATURE):
     return f"1 - lr·L = {factor:+.3g}: |theta| grows by {abs(factor):.3g} every step."
 
 
+def reference_predictions():
+    """``{lr: behaviour}`` for every rate of ``BEHAVIOUR_RATES``, by :func:`reference_behaviour`."""
+    return {lr: reference_behaviour(lr) for lr in BEHAVIOUR_RATES}
+
+
+# Each a set of predictions that makes the mistake, and is read as it by _behaviour_misconception.
+BEHAVIOUR_MISCONCEPTIONS = [
+    Misconception("the boundary was put at 1/L instead of 2/L", {**reference_predictions(), 0.2: "diverges"},
+                  "A zig-zag whose size shrinks (|1 - lr·L| < 1) still converges."),
+    Misconception("a shrinking zig-zag was called oscillating", {**reference_predictions(), 0.2: "oscillates"},
+                  "It converges, since |1 - lr·L| < 1; only at lr = 2/L exactly does it bounce for ever."),
+    Misconception("at exactly lr = 2/L the factor is -1", {**reference_predictions(), 0.25: "diverges"},
+                  "theta bounces between 1 and -1 for ever: it neither converges nor diverges."),
+]
+
+
+@exercise(answer=reference_predictions(), misconceptions=BEHAVIOUR_MISCONCEPTIONS)
 def check_behaviour_predictions(predictions):
     """Check ``predictions``, a dict ``{lr: 'converges' | 'oscillates' | 'diverges'}`` for every rate
     of ``BEHAVIOUR_RATES`` on ``f(theta) = 4 theta**2``; explain each wrong prediction."""
@@ -124,20 +142,19 @@ def check_behaviour_predictions(predictions):
              "rates (L = 8, so 1/L = 0.125 and 2/L = 0.25):"]
     mistake = _behaviour_misconception(predictions)
     if mistake:
-        lines.append(f"Likely misconception: {mistake}.")
-    raise CheckFailed("\n".join(lines + wrong))
+        lines.append(f"Likely misconception: {mistake.name}. {mistake.hint}")
+    raise CheckFailed("\n".join(lines + wrong), mistake.name if mistake else None, wrong[0].strip())
 
 
 def _behaviour_misconception(predictions):
-    """The named mistake behind a set of predictions, if one explains them."""
-    said = {lr: str(value).strip().lower() for lr, value in predictions.items() if isinstance(value, str)}
+    """The ``Misconception`` of ``BEHAVIOUR_MISCONCEPTIONS`` behind a set of predictions, if one explains them."""
+    boundary, zigzag_oscillates, critical = BEHAVIOUR_MISCONCEPTIONS
+    said = {lr: str.lower(str.strip(value)) for lr, value in predictions.items() if isinstance(value, str)}
     zigzag = [lr for lr in BEHAVIOUR_RATES if 0.125 < lr < 0.25]
     if zigzag and all(said.get(lr) == "diverges" for lr in zigzag):
-        return ("the boundary was put at 1/L instead of 2/L: a zig-zag whose size shrinks "
-                "(|1 - lr·L| < 1) still converges")
+        return boundary
     if zigzag and all(said.get(lr) == "oscillates" for lr in zigzag):
-        return ("a shrinking zig-zag was called oscillating: it converges, since |1 - lr·L| < 1; "
-                "only at lr = 2/L exactly does it bounce for ever")
+        return zigzag_oscillates
     if said.get(0.25) in ("converges", "diverges"):
-        return "at exactly lr = 2/L the factor is -1: theta bounces between 1 and -1 for ever"
+        return critical
     return None

@@ -8,7 +8,10 @@ wrong when they differ, the data are made so that every row names its sample
 (``X[i] = [i, i + 0.5]`` and ``y[i] = 10 * i``); from the batches one can then
 read which samples came, how often, and whether inputs kept their targets.
 That reading is the one part of these checks that is not a comparison with a
-variant; it lives in :func:`describe_epoch` and :data:`EPOCH_MISTAKES`.
+variant; it lives in :func:`describe_epoch` and :data:`EPOCH_MISTAKES`, where
+each mistake also carries a ``minibatches`` that makes it (the registry's
+variant). Under mlcore-grade the learner's generator runs to its end in the
+kernel, and its batches, and what it did to X, y and the rng, come back as data.
 """
 
 from dataclasses import dataclass
@@ -16,11 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.minibatches import minibatches as reference_minibatches
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_function
 from ..linear_sgd import fit_linear_sgd, mse_weight_gradient
-from .mutation import check_inputs_unchanged
+from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, call_answer, check_function
+from .mutation import MUTATED, check_inputs_unchanged
+from .registry import exercise
 
-__all__ = ["EPOCH_CASES", "EPOCH_MISTAKES", "SGD_CASES", "SGD_MISCONCEPTIONS", "check_minibatches",
+__all__ = ["EPOCH_CASES", "EPOCH_MISTAKES", "MINIBATCHES_MISCONCEPTIONS", "SGD_CASES", "SGD_MISCONCEPTIONS",
+           "check_minibatches",
            "check_sgd_linear_regression", "describe_epoch", "epoch_cases", "numbered_samples",
            "reference_sgd_linear_regression", "sgd_cases"]
 
@@ -72,15 +77,36 @@ def describe_epoch(batches):
 @dataclass(frozen=True)
 class EpochMistake:
     """A mistake recognised from an epoch: ``applies(epoch, n, batch_size)`` says whether it explains
-    what went wrong."""
+    what went wrong; ``example`` is a ``minibatches`` written with the mistake."""
 
     name: str
     applies: object
     hint: str
+    example: object
 
 
 def _sizes(n, size):
     return [size] * (n // size) + ([n % size] if n % size else [])
+
+
+def _cut(order, batch_size, keep_last=True):
+    stop = len(order) if keep_last else len(order) - len(order) % batch_size
+    return [order[start:start + batch_size] for start in range(0, stop, batch_size)]
+
+
+def _epoch_from(make_order, *, pair=True, keep_last=True, size_of=lambda size: size):
+    """A ``minibatches`` that draws its order with ``make_order(N, rng)`` (a second one for y unless
+    ``pair``), keeps the last partial batch if ``keep_last``, in batches of ``size_of(batch_size)``."""
+    def minibatches(X, y, batch_size, rng):
+        order = make_order(len(X), rng)
+        other = order if pair else make_order(len(X), rng)
+        for a, b in zip(_cut(order, size_of(batch_size), keep_last), _cut(other, size_of(batch_size), keep_last)):
+            yield X[a], y[b]
+    return minibatches
+
+
+def _permutation(n, rng):
+    return rng.permutation(n)
 
 
 def _counts(epoch, n):
@@ -91,27 +117,33 @@ EPOCH_MISTAKES = [
     EpochMistake("X and y shuffled with different permutations",
                  lambda epoch, n, size: not epoch.paired,
                  "Draw one order, order = rng.permutation(len(X)), and index both with it: "
-                 "X[order[...]], y[order[...]]. Two shuffles separate each input from its target."),
+                 "X[order[...]], y[order[...]]. Two shuffles separate each input from its target.",
+                 _epoch_from(_permutation, pair=False)),
     EpochMistake("the last partial batch dropped",
                  lambda epoch, n, size: n % size and epoch.sizes == [size] * (n // size),
                  "range(0, N, batch_size) also starts a last, smaller batch: keep it, or the last "
-                 "N % batch_size samples are never trained on in that epoch."),
+                 "N % batch_size samples are never trained on in that epoch.",
+                 _epoch_from(_permutation, keep_last=False)),
     EpochMistake("samples repeated (drawn with replacement), so others are missed",
                  lambda epoch, n, size: (_counts(epoch, n) > 1).any(),
                  "rng.integers or rng.choice(N, N) draws with replacement; an epoch must see every "
-                 "sample exactly once: shuffle with rng.permutation(N)."),
+                 "sample exactly once: shuffle with rng.permutation(N).",
+                 _epoch_from(lambda n, rng: rng.integers(0, n, n))),
     EpochMistake("the samples were not shuffled",
                  lambda epoch, n, size: epoch.order == list(range(n)),
                  "Batches in the stored order see the same neighbours every epoch; shuffle first "
-                 "with order = rng.permutation(len(X))."),
+                 "with order = rng.permutation(len(X)).",
+                 _epoch_from(lambda n, rng: np.arange(n))),
     EpochMistake("the batches do not each have batch_size samples (only the last may have fewer)",
                  lambda epoch, n, size: epoch.sizes != _sizes(n, size),
                  "Cut the order into order[start:start + batch_size] for start in "
-                 "range(0, N, batch_size)."),
+                 "range(0, N, batch_size).",
+                 _epoch_from(_permutation, size_of=lambda size: size + 1)),
     EpochMistake("shuffled, but not with rng.permutation(N) as the statement asks",
                  lambda epoch, n, size: sorted(epoch.order) == list(range(n)),
                  "Every sample is there once, but in another order than rng.permutation(len(X)) gives "
-                 "for this rng, so the runs of exercise 10 could not be compared with the reference."),
+                 "for this rng, so the runs of exercise 10 could not be compared with the reference.",
+                 _epoch_from(lambda n, rng: rng.permutation(n)[::-1])),
 ]
 
 # (n, batch_size, seed): a batch size that does not divide N (a last batch of 1), one that does,
@@ -129,21 +161,41 @@ def epoch_cases(seed, count=3):
     return cases
 
 
+def _shuffles_in_place(X, y, batch_size, rng):
+    # Shuffles the caller's arrays, then cuts them in order.
+    order = rng.permutation(len(X))
+    X[:], y[:] = X[order], y[order]
+    for start in range(0, len(X), batch_size):
+        yield X[start:start + batch_size], y[start:start + batch_size]
+
+
+SHUFFLED_IN_PLACE_HINT = ("rng.shuffle(X) shuffles the caller's array; index a copy instead: "
+                          "X[order], y[order] with order = rng.permutation(len(X)).")
+
+MINIBATCHES_MISCONCEPTIONS = [Misconception(MUTATED, _shuffles_in_place, SHUFFLED_IN_PLACE_HINT)] + [
+    Misconception(mistake.name, mistake.example, mistake.hint) for mistake in EPOCH_MISTAKES]
+
+
 def _epoch_of(minibatches, n, size, seed):
     X, y = numbered_samples(n)
-    return describe_epoch(list(minibatches(X, y, size, np.random.default_rng(seed))))
+    return describe_epoch(call_answer(_batches_of, minibatches, X, y, size, np.random.default_rng(seed)))
 
 
+def _batches_of(minibatches, *args):
+    return list(minibatches(*args))
+
+
+@exercise(answer=reference_minibatches, misconceptions=MINIBATCHES_MISCONCEPTIONS, hidden_cases=epoch_cases)
 def check_minibatches(minibatches, cases=EPOCH_CASES):
     """Check ``minibatches(X, y, batch_size, rng)``: one epoch, shuffled by ``rng.permutation``, every
     sample once, the last batch smaller, X and y kept together, neither changed."""
     check_inputs_unchanged(
-        minibatches, [(*numbered_samples(n), size, np.random.default_rng(seed)) for n, size, seed in cases],
-        name="minibatches", hint="rng.shuffle(X) shuffles the caller's array; index a copy instead: "
-        "X[order], y[order] with order = rng.permutation(len(X)).")
+        minibatches, reference_minibatches,
+        [(*numbered_samples(n), size, np.random.default_rng(seed)) for n, size, seed in cases],
+        name="minibatches", hint=SHUFFLED_IN_PLACE_HINT)
     failures = []
     for n, size, seed in cases:
-        got = _epoch_of(lambda *args: list(minibatches(*args)), n, size, seed)
+        got = _epoch_of(minibatches, n, size, seed)
         expected = _epoch_of(reference_minibatches, n, size, seed)
         if got != expected:
             failures.append((n, size, seed, got, expected))
@@ -157,12 +209,12 @@ def check_minibatches(minibatches, cases=EPOCH_CASES):
     lines.append(f"Likely misconception: {mistake.name}. {mistake.hint}" if mistake else
                  "No common mistake matches these batches; compare them with the statement below.")
     n, size, seed, got, expected = min(failures, key=lambda failure: failure[0])
-    lines += [f"Smallest failing case: minibatches(X, y, batch_size={size}, rng=np.random.default_rng({seed})) "
-              f"with the {n} numbered samples X, y = numbered_samples({n})",
-              f"  expected batches of samples: {expected.samples}",
-              f"  got:                         {got.samples}"
-              + ("" if got.paired else "  (and some rows of X are not their y's sample)")]
-    raise CheckFailed("\n".join(lines))
+    case = [f"Smallest failing case: minibatches(X, y, batch_size={size}, rng=np.random.default_rng({seed})) "
+            f"with the {n} numbered samples X, y = numbered_samples({n})",
+            f"  expected batches of samples: {expected.samples}",
+            f"  got:                         {got.samples}"
+            + ("" if got.paired else "  (and some rows of X are not their y's sample)")]
+    raise CheckFailed("\n".join(lines + case), mistake.name if mistake else None, "\n".join(case))
 
 
 # ---- mini-batch SGD ------------------------------------------------------------------------
@@ -248,6 +300,7 @@ def sgd_cases(seed):
             for n, d, size, epochs in ((20, 3, 6, 3), (16, 2, 4, 2), (9, 4, 9, 5))]
 
 
+@exercise(answer=reference_sgd_linear_regression, misconceptions=SGD_MISCONCEPTIONS, hidden_cases=sgd_cases)
 def check_sgd_linear_regression(sgd_linear_regression, cases=SGD_CASES):
     """Check ``sgd_linear_regression(X, y, lr, batch_size, num_epochs, seed)`` against the same run
     with mlcore's SGD."""

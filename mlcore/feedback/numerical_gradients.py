@@ -14,7 +14,9 @@ explained with the errors it gives on ``sin`` at ``x = 1``.
 
 import numpy as np
 
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, as_float_array, check_function
+from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, as_float_array, check_function, format_value
+from .reference import Named
+from .registry import Answers, exercise
 
 __all__ = ["EPS", "best_steps", "check_numerical_grad", "check_step_sizes", "gradient_cases",
            "reference_numerical_grad"]
@@ -22,8 +24,8 @@ __all__ = ["EPS", "best_steps", "check_numerical_grad", "check_step_sizes", "gra
 EPS = float(np.finfo(np.float64).eps)
 
 
-# The functions the checks differentiate: module-level, so that a failure message and another
-# process can name them.
+# The functions the checks differentiate: module-level, and each bound to a module-level Named
+# (below), so that a failure message shows its name and mlcore-grade's kernel imports it by name.
 def sum_of_squares(x):
     """sum(x**2); its gradient is 2x."""
     return float(np.sum(x ** 2))
@@ -50,15 +52,21 @@ def weighted_cubes(x):
     return float(np.sum(weights * x ** 3))
 
 
+SUM_OF_SQUARES = Named("sum_of_squares", sum_of_squares)
+SUM_OF_SINES = Named("sum_of_sines", sum_of_sines)
+PRODUCT_OF_ENTRIES = Named("product_of_entries", product_of_entries)
+LOG_SUM_EXP = Named("log_sum_exp", log_sum_exp)
+WEIGHTED_CUBES = Named("weighted_cubes", weighted_cubes)
+
 # (f, x, h): one entry, a vector, a matrix (any shape must work), a product, whose partial
 # derivatives differ from entry to entry, and a function whose curvature makes forward
 # differences visibly worse at h = 1e-3.
 GRADIENT_CASES = [
-    (sum_of_squares, np.array([1.5]), 1e-3),
-    (sum_of_sines, np.array([0.5, -1.0, 2.0]), 1e-3),
-    (product_of_entries, np.array([[1.0, -2.0], [0.5, 3.0]]), 1e-4),
-    (log_sum_exp, np.array([0.3, -0.7, 1.1, 0.0]), 1e-4),
-    (weighted_cubes, np.array([[0.4, -1.2, 2.0], [1.0, 0.1, -0.5]]), 1e-3),
+    (SUM_OF_SQUARES, np.array([1.5]), 1e-3),
+    (SUM_OF_SINES, np.array([0.5, -1.0, 2.0]), 1e-3),
+    (PRODUCT_OF_ENTRIES, np.array([[1.0, -2.0], [0.5, 3.0]]), 1e-4),
+    (LOG_SUM_EXP, np.array([0.3, -0.7, 1.1, 0.0]), 1e-4),
+    (WEIGHTED_CUBES, np.array([[0.4, -1.2, 2.0], [1.0, 0.1, -0.5]]), 1e-3),
 ]
 
 
@@ -66,7 +74,7 @@ def gradient_cases(seed):
     """Hidden cases: each function on a random array of a random shape, with h of 1e-3 or 1e-4."""
     rng = np.random.default_rng(seed)
     cases = []
-    for f in (sum_of_squares, sum_of_sines, product_of_entries, log_sum_exp, weighted_cubes):
+    for f in (SUM_OF_SQUARES, SUM_OF_SINES, PRODUCT_OF_ENTRIES, LOG_SUM_EXP, WEIGHTED_CUBES):
         shape = tuple(rng.integers(1, 4, rng.integers(1, 3)))
         cases.append((f, rng.uniform(-1.5, 1.5, shape), float(rng.choice([1e-3, 1e-4]))))
     return cases
@@ -130,6 +138,8 @@ NUMERICAL_GRAD_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_numerical_grad, misconceptions=NUMERICAL_GRAD_MISCONCEPTIONS,
+          hidden_cases=gradient_cases)
 def check_numerical_grad(numerical_grad, cases=GRADIENT_CASES):
     """Check ``numerical_grad(f, x, h)``: central differences, one entry at a time, any shape of x."""
     check_function(numerical_grad, reference_numerical_grad, cases,
@@ -155,8 +165,21 @@ def _error_of_sin(method, h):
     return abs(estimate - np.cos(x))
 
 
+ROUND_OFF = "an h so small that round-off dominates"
+TRUNCATION = "an h so large that truncation dominates"
+FORWARD_STEP_FOR_CENTRAL = "the best h of forward differences (about sqrt(eps) = 1.5e-8) used for central ones"
+STEP_HINTS = {
+    ROUND_OFF: "f(x + h) and f(x - h) agree in almost every digit, and the difference keeps only rounding "
+               "errors, of size eps / h.",
+    TRUNCATION: "The secant's slope is not the tangent's (error of order h for forward, h**2 for central "
+                "differences).",
+    FORWARD_STEP_FOR_CENTRAL: "The truncation error of central differences is smaller, so their best h is "
+                              "larger: about eps**(1/3) = 6e-6.",
+}
+
+
 def _judge(method, h, best):
-    """None if ``h`` is a good step for ``method``, otherwise why not (a misconception and its numbers)."""
+    """None if ``h`` is a good step for ``method``, otherwise ``(misconception, the errors it gives)``."""
     low, high = best[method] / FACTOR, best[method] * FACTOR
     if low <= h <= high:
         return None
@@ -164,17 +187,17 @@ def _judge(method, h, best):
                 f"{_error_of_sin(method, h):.1e}, with h = {best[method]:.1e} by "
                 f"{_error_of_sin(method, best[method]):.1e}.")
     if method == "central" and best["forward"] / FACTOR <= h <= best["forward"] * FACTOR:
-        name = ("the best h of forward differences (about sqrt(eps) = 1.5e-8) used for central ones, "
-                "whose truncation error is smaller, so their best h is larger: about eps**(1/3) = 6e-6")
-    elif h < low:
-        name = ("an h so small that round-off dominates: f(x + h) and f(x - h) agree in almost "
-                "every digit, and the difference keeps only rounding errors, of size eps / h")
+        name = FORWARD_STEP_FOR_CENTRAL
     else:
-        name = ("an h so large that truncation dominates: the secant's slope is not the tangent's "
-                "(error of order h for forward, h**2 for central differences)")
-    return f"{method}: Likely misconception: {name}. {evidence}"
+        name = ROUND_OFF if h < low else TRUNCATION
+    return name, evidence
 
 
+@exercise(answer=Answers(*best_steps().values()), misconceptions=[
+    Misconception(ROUND_OFF, Answers(1e-14, best_steps()["central"]), STEP_HINTS[ROUND_OFF]),
+    Misconception(TRUNCATION, Answers(1e-2, best_steps()["central"]), STEP_HINTS[TRUNCATION]),
+    Misconception(FORWARD_STEP_FOR_CENTRAL, Answers(best_steps()["forward"], best_steps()["forward"]),
+                  STEP_HINTS[FORWARD_STEP_FOR_CENTRAL])])
 def check_step_sizes(h_forward, h_central):
     """Check the chosen steps: each within a factor of 30 of its method's best step in float64."""
     best = best_steps()
@@ -182,10 +205,13 @@ def check_step_sizes(h_forward, h_central):
     for method, value in (("forward", h_forward), ("central", h_central)):
         h = as_float_array(value, f"h_{method}")
         if h.shape != () or not np.isfinite(h) or h <= 0:
-            raise CheckFailed(f"{FAIL_MARK} h_{method} should be one positive number, got {value!r}.")
+            raise CheckFailed(f"{FAIL_MARK} h_{method} should be one positive number, got {format_value(value)}.")
         answers[method] = float(h)
-    problems = [problem for method, h in answers.items() if (problem := _judge(method, h, best))]
+    problems = [(method, *problem) for method, h in answers.items() if (problem := _judge(method, h, best))]
     if problems:
-        raise CheckFailed("\n".join([f"{FAIL_MARK} Not the best steps yet:"] + problems))
+        lines = [f"{method}: Likely misconception: {name}. {STEP_HINTS[name]} {evidence}"
+                 for method, name, evidence in problems]
+        _, name, evidence = problems[0]
+        raise CheckFailed("\n".join([f"{FAIL_MARK} Not the best steps yet:"] + lines), name, evidence)
     print(f"{PASS_MARK} h_forward = {answers['forward']:.1e} and h_central = {answers['central']:.1e} "
           f"are good steps (the error model's best: {best['forward']:.1e} and {best['central']:.1e}).")

@@ -6,6 +6,14 @@ A chapter's check module registers each check where it defines it::
     def check_mse(mse, cases=REGRESSION_CASES):
         check_function(mse, reference_mse, cases, misconceptions=MSE_MISCONCEPTIONS)
 
+A check that takes several answers (``check_fan_out(grad_b, grad_c)``) registers
+them, and each misconception's wrong answers, as ``Answers(...)``, in the
+check's order::
+
+    @exercise(answer=Answers(2.0, 7.0),
+              misconceptions=[Misconception(OVERWRITTEN, Answers(1.0, 7.0), hint)])
+    def check_fan_out(grad_b, grad_c): ...
+
 The tests read ``exercises()`` and nothing else, so a new check is covered
 as soon as it is registered: the right answer must pass (on the visible and
 the hidden cases), every misconception's variant must be named as itself,
@@ -22,12 +30,28 @@ from dataclasses import dataclass
 _REGISTRY = {}
 
 
+class Answers(tuple):
+    """The answers of a check that takes several, in the order of its parameters:
+    ``Answers(local, grads)`` for ``check_local_gradients(local, grads)``."""
+
+    def __new__(cls, *answers):
+        return super().__new__(cls, answers)
+
+    def __getnewargs__(self):
+        return tuple(self)  # so that copying and pickling pass the answers back one by one
+
+    def __repr__(self):
+        return f"Answers{tuple.__repr__(self)}"
+
+
 @dataclass(frozen=True)
 class Exercise:
     """A registered check.
 
-    - ``check(answer)`` is what a test cell calls; it prints one line or raises.
-    - ``answer``: a right answer (a function, or the value a learner assigns).
+    - ``check(answer)`` is what a test cell calls; it prints one line (a check of several
+      answers: at most one per answer) or raises.
+    - ``answer``: a right answer (a function, a class, or the value a learner
+      assigns; ``Answers(...)`` for a check that takes several).
     - ``misconceptions``: the ``Misconception``s the check must recognise; each
       ``variant`` is a wrong answer of the same kind as ``answer``.
     - ``hidden_cases(seed)``: the cases hidden tests pass as ``check(answer, cases=...)``,
@@ -48,6 +72,10 @@ class Exercise:
     def module(self):
         """The module a test cell imports the check from (its defining module)."""
         return self.check.__module__
+
+    def run(self, answer, **options):
+        """``check(answer, **options)``, or ``check(*answer, **options)`` for ``Answers``."""
+        return self.check(*answer, **options) if isinstance(answer, Answers) else self.check(answer, **options)
 
 
 def exercise(*, answer, misconceptions=(), hidden_cases=None):

@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
 from ..nn.parameter import Parameter
 from ..optim import SGD, lr_scheduler
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["COSINE_CASES", "COSINE_MISCONCEPTIONS", "RATES_CASES", "RATES_MISCONCEPTIONS", "STEP_CASES",
            "STEP_MISCONCEPTIONS", "check_cosine_lr", "check_rates_per_update", "check_step_decay",
@@ -75,6 +76,7 @@ def schedule_cases(seed, count=4):
              int(rng.integers(0, 40))) for _ in range(count)]
 
 
+@exercise(answer=reference_step_decay, misconceptions=STEP_MISCONCEPTIONS, hidden_cases=schedule_cases)
 def check_step_decay(step_decay, cases=STEP_CASES):
     """Check ``step_decay(lr0, gamma, step_size, epoch)`` against mlcore's ``StepLR``."""
     check_function(step_decay, reference_step_decay, cases, misconceptions=STEP_MISCONCEPTIONS)
@@ -126,6 +128,7 @@ def cosine_cases(seed, count=4):
     return cases
 
 
+@exercise(answer=reference_cosine_lr, misconceptions=COSINE_MISCONCEPTIONS, hidden_cases=cosine_cases)
 def check_cosine_lr(cosine_lr, cases=COSINE_CASES):
     """Check ``cosine_lr(lr0, T_max, epoch, eta_min=0.0)`` against mlcore's ``CosineAnnealingLR``."""
     check_function(cosine_lr, reference_cosine_lr, cases, misconceptions=COSINE_MISCONCEPTIONS)
@@ -182,6 +185,7 @@ def rates_cases(seed, count=3):
              int(rng.integers(3, 12)), int(rng.integers(2, 9))) for _ in range(count)]
 
 
+@exercise(answer=reference_rates_per_update, misconceptions=RATES_MISCONCEPTIONS, hidden_cases=rates_cases)
 def check_rates_per_update(rates_per_update, cases=RATES_CASES):
     """Check ``rates_per_update(lr0, gamma, step_size, num_epochs, batches_per_epoch)``."""
     check_function(rates_per_update, reference_rates_per_update, cases,

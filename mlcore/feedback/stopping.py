@@ -11,7 +11,8 @@ the gradient norm is below ``grad_tol``.
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["STOP_CASES", "STOP_MISCONCEPTIONS", "check_should_stop", "reference_should_stop", "stop_cases"]
 
@@ -80,6 +81,7 @@ def stop_cases(seed, count=6):
     return cases
 
 
+@exercise(answer=reference_should_stop, misconceptions=STOP_MISCONCEPTIONS, hidden_cases=stop_cases)
 def check_should_stop(should_stop, cases=STOP_CASES):
     """Check ``should_stop(losses, grad_norm, max_steps, loss_tol, grad_tol)``."""
     check_function(should_stop, reference_should_stop, cases, misconceptions=STOP_MISCONCEPTIONS)

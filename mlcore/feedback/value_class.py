@@ -6,23 +6,28 @@ steps ``(name, op, operands...)`` with ``op`` one of ``add``, ``mul`` and
 ``tanh``, the last step being the output. :func:`run_program` builds the
 expression from any class that has ``+``, ``*`` and ``.tanh()`` (the
 learner's ``Value``, ``torch.tensor``, mlcore's ``tensor``), so the same
-program runs on the learner's class and on the referee, PyTorch. The result
-compared is ``[output value, d output / d input for every input]``.
+program runs on the learner's class and on the reference, PyTorch. The result
+compared is ``[output value, d output / d input for every input]``, which
+:func:`gradients_by` computes with a class: the check drives the learner's
+class with it (``checks.driven``), so that under mlcore-grade the class runs
+in the learner's kernel and only those numbers come back.
 
 The misconceptions are classes too: :class:`MicroValue` is a correct
 micrograd-style ``Value``, and each variant below it changes one thing,
 the way a learner might get it wrong.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function, driven
+from .registry import exercise
 
-__all__ = ["MicroValue", "PROGRAMS", "Program", "check_value_class", "make_program", "program_cases",
-           "reference_gradients", "run_program"]
+__all__ = ["MicroValue", "PROGRAMS", "Program", "VALUE_MISCONCEPTIONS", "check_value_class", "gradients_by",
+           "make_program", "program_cases", "reference_gradients", "run_program"]
 
 OPERATIONS = ("add", "mul", "tanh")
 
@@ -85,20 +90,12 @@ def reference_gradients(program):
     return [output.item()] + [nodes[name].grad.item() for name, _ in program.inputs]
 
 
-class GradientsBy:
-    """``GradientsBy(cls)(program)``: ``[output, input gradients...]`` computed with the class ``cls``."""
-
-    def __init__(self, cls):
-        self.cls = cls
-        self.__name__ = getattr(cls, "__name__", "Value")
-
-    def __call__(self, program):
-        nodes = run_program(program, self.cls)
-        nodes[program.steps[-1][0]].backward()
-        return _result(program, nodes)
-
-    def __repr__(self):
-        return f"GradientsBy({self.__name__})"
+def gradients_by(Value, program):  # noqa: N803 -- a class, called as the learner calls theirs
+    """``[output, d output / d input...]`` of ``program``, built with the class ``Value`` and its
+    ``backward()``."""
+    nodes = run_program(program, Value)
+    nodes[program.steps[-1][0]].backward()
+    return _result(program, nodes)
 
 
 # (program): a product; a + a, the same node twice; a fan-out through different operations;
@@ -261,28 +258,31 @@ class UnseededValue(MicroValue):
 
 
 VALUE_MISCONCEPTIONS = [
-    Misconception("gradient overwritten on fan-out instead of accumulated", GradientsBy(OverwritingValue),
+    Misconception("gradient overwritten on fan-out instead of accumulated", OverwritingValue,
                   "A value used twice (a + a, or a in two operations) gets one contribution per use: "
                   "add them, child.grad += local * out.grad."),
-    Misconception("the local gradient used without the upstream one", GradientsBy(NoUpstreamValue),
+    Misconception("the local gradient used without the upstream one", NoUpstreamValue,
                   "Each _backward passes local * out.grad, the output's own gradient times the local "
                   "derivative."),
-    Misconception("nodes visited in forward order", GradientsBy(ForwardOrderValue),
+    Misconception("nodes visited in forward order", ForwardOrderValue,
                   "Build the topological order (inputs first), then visit it reversed, from the output "
                   "back, so that every node's gradient is complete before its _backward runs."),
     Misconception("a node passes its gradient on before every path has reached it (no topological "
-                  "order)", GradientsBy(UnorderedValue),
+                  "order)", UnorderedValue,
                   "Visit the nodes in reverse topological order, each once, instead of walking from the "
                   "output along every path."),
     Misconception("tanh's local gradient written as 1 - x**2, with x its input: it is 1 - tanh(x)**2, "
-                  "in terms of the output t", GradientsBy(InputTanhValue),
+                  "in terms of the output t", InputTanhValue,
                   "d tanh(x)/dx = 1 - t**2 with t = tanh(x)."),
-    Misconception("backward() does not seed the output's gradient with 1", GradientsBy(UnseededValue),
+    Misconception("backward() does not seed the output's gradient with 1", UnseededValue,
                   "d out / d out = 1: set self.grad = 1.0 before visiting the nodes."),
 ]
 
 
+@exercise(answer=MicroValue, misconceptions=VALUE_MISCONCEPTIONS, hidden_cases=program_cases)
 def check_value_class(Value, cases=PROGRAMS):  # noqa: N803 -- the learner's class is called Value
     """Check the learner's class ``Value`` against PyTorch: each program's output and input gradients."""
-    check_function(GradientsBy(Value), reference_gradients, [(program,) for program in cases],
-                   misconceptions=VALUE_MISCONCEPTIONS, name="Value", rtol=1e-9, atol=1e-12)
+    check_function(driven(gradients_by, Value), reference_gradients, [(program,) for program in cases],
+                   misconceptions=[Misconception(mistake.name, functools.partial(gradients_by, mistake.variant),
+                                                 mistake.hint) for mistake in VALUE_MISCONCEPTIONS],
+                   name="Value", rtol=1e-9, atol=1e-12)

@@ -9,7 +9,8 @@ checks only that an answer is well-formed data.
 Requests:
 
 - ``{"op": "describe", "names": [...]}``: what each name of the learner's
-  namespace holds: data, a ``Handle`` for a callable, or ``MISSING``.
+  namespace holds: data, a ``Handle`` for a callable, or ``MISSING`` (an
+  iterator is run to its end, as below).
 - ``{"op": "call", "handle": n, "calls": [[args, kwargs], ...], "errstate": {...}}``:
   call the callable behind handle ``n`` once per ``(args, kwargs)``, under
   numpy's error state ``errstate`` (the caller's, so that warnings and errors
@@ -17,8 +18,14 @@ Requests:
   or ``{"raised": Raised}``, and ``"mutated"``: the arguments the call changed
   in place, by position or keyword, as they are now. The calls after one that
   raised are not made (``{"skipped": true}``), as a caller calling them one by
-  one would stop there.
+  one would stop there. With ``"driver": f`` (a function of mlcore, by name),
+  each call is ``f(callable, *args, **kwargs)`` instead (``checks.driven``).
+  A result that is an iterator (a generator) is run to its end here, before the
+  arguments are compared, and sent as ``wire.Iterated``.
 """
+
+import collections.abc
+import functools
 
 import numpy as np
 
@@ -41,9 +48,11 @@ def answer(request_text):
     request = wire.loads(request_text, limit=2**31, resolve=True)
     if request["op"] == "describe":
         namespace = get_ipython().user_ns  # noqa: F821 -- probes run inside IPython
-        response = {name: namespace.get(name, wire.MISSING) for name in request["names"]}
+        response = {name: _run_out(namespace.get(name, wire.MISSING)) for name in request["names"]}
     else:
         function = _handles[request["handle"]]
+        if request.get("driver") is not None:
+            function = functools.partial(request["driver"], function)
         response = []
         with np.errstate(**request["errstate"]):
             for args, kwargs in request["calls"]:
@@ -77,7 +86,7 @@ def _call(function, args, kwargs):
     args, kwargs = list(args), dict(kwargs)
     before = _snapshot(args, kwargs)
     try:
-        response = {"result": function(*args, **kwargs)}
+        response = {"result": _run_out(function(*args, **kwargs))}
     except BaseException as error:  # noqa: BLE001 -- what the learner's code raised is the answer
         # (SystemExit too; a KeyboardInterrupt is the referee's own only after it gave up waiting)
         response = {"raised": wire.Failure(error)}
@@ -85,6 +94,23 @@ def _call(function, args, kwargs):
     response["mutated"] = {key: value for key, value in _by_key(args, kwargs).items()
                            if not _same(after[key], before[key])}
     return response
+
+
+def _run_out(result):
+    """``result``, or for an iterator the ``wire.Iterated`` of running it to its end (at most
+    ``wire.MAX_ITEMS`` items): a generator does its work, and its changes to its arguments,
+    only when it runs."""
+    if not isinstance(result, collections.abc.Iterator):
+        return result
+    items, raised = [], None
+    try:
+        for item in result:
+            if len(items) == wire.MAX_ITEMS:
+                raise wire.WireError(f"the grader reads at most {wire.MAX_ITEMS} items of an iterator")
+            items.append(item)
+    except BaseException as error:  # noqa: BLE001 -- as in _call: what the iterator raised is its answer
+        raised = wire.Failure(error)
+    return wire.Iterated(wire.name_of(type(result)), wire.repr_of(result), items, raised)
 
 
 def _by_key(args, kwargs):
@@ -102,6 +128,8 @@ def _copy(value):
         return type(value)(_copy(item) for item in value) if type(value) in (list, tuple) else value
     if type(value) is dict:
         return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, np.random.Generator):  # its state, as text that compares by value
+        return ("rng", wire.dumps(value.bit_generator.state))
     tensor_data = getattr(value, "data", None)
     if isinstance(tensor_data, np.ndarray):  # an mlcore Tensor: its data and its grad
         grad = getattr(value, "grad", None)
@@ -118,4 +146,6 @@ def _same(a, b):
         return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
     if type(a) is dict and type(b) is dict:
         return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if type(a) is str and type(b) is str:
+        return a == b
     return a is b

@@ -10,7 +10,11 @@ cell reads from the learner's notebook are looked up in the kernel:
 - a function (any callable) becomes a ``RemoteFunction``: calling it sends
   the arguments to the kernel, which calls the learner's function and sends
   back its result (or what it raised, and the arguments it changed in place)
-  as data, through ``probe`` and ``wire``.
+  as data, through ``probe`` and ``wire``; a generator it returns comes back as
+  a ``RemoteIterator`` over the items the kernel read from it;
+- a class or an object with methods is driven (``checks.driven``): a function
+  of mlcore named by the check runs in the kernel with it, on data, and its
+  data comes back.
 
 So the verdicts, the misconceptions, the counterexamples and the score are
 computed here, from data; the kernel never sees a reference value, and
@@ -103,11 +107,11 @@ class KernelLink:
             raise UnreadableAnswer("the kernel's list of names is not a mapping")
         return {name: _bind(self, response.get(name, wire.MISSING)) for name in names}
 
-    def call(self, handle, calls):
+    def call(self, handle, calls, driver=None):
         """The kernel's responses to calling the callable behind ``handle`` with each
-        ``(args, kwargs)`` of ``calls``."""
+        ``(args, kwargs)`` of ``calls`` (``driver(callable, *args, **kwargs)`` with a driver)."""
         responses = self._ask({"op": "call", "handle": handle, "calls": [[list(a), dict(k)] for a, k in calls],
-                               "errstate": np.geterr()})
+                               "errstate": np.geterr(), "driver": driver})
         if not (isinstance(responses, list) and len(responses) == len(calls)
                 and all(isinstance(response, dict) for response in responses)):
             raise UnreadableAnswer("the kernel's answer to a call is not one mapping per call")
@@ -149,23 +153,31 @@ class KernelLink:
 
 
 class RemoteFunction(Batched):
-    """A callable of the learner's that stays in the kernel; calling it is one probe."""
+    """A callable of the learner's that stays in the kernel; calling it is one probe.
 
-    def __init__(self, link, handle):
-        self._link, self._handle = link, handle
+    With a ``driver`` (``checks.driven``), a call runs ``driver(callable, *args)`` in the kernel.
+    """
+
+    def __init__(self, link, handle, driver=None):
+        self._link, self._handle, self._driver = link, handle, driver
         if handle.name is not None:
             self.__name__ = handle.name
 
     def __call__(self, *args, **kwargs):
-        ok, value = self._outcome(args, kwargs, self._link.call(self._handle.number, [(args, kwargs)])[0])
+        response = self._link.call(self._handle.number, [(args, kwargs)], self._driver)[0]
+        ok, value = self._outcome(args, kwargs, response)
         if not ok:
             raise value
         return value
 
     def call_many(self, cases):
         """``(True, result)`` or ``(False, exception)`` for each argument tuple of ``cases``, in one probe."""
-        responses = self._link.call(self._handle.number, [(args, {}) for args in cases])
+        responses = self._link.call(self._handle.number, [(args, {}) for args in cases], self._driver)
         return [self._outcome(args, {}, response) for args, response in zip(cases, responses)]
+
+    def driven(self, driver):
+        """This callable, with every call made as ``driver(callable, *args)`` in the kernel."""
+        return type(self)(self._link, self._handle, driver)
 
     def _outcome(self, args, kwargs, response):
         _write_back(args, kwargs, response.get("mutated"))
@@ -191,10 +203,42 @@ def _remote_class(type_name):
     return type(type_name, (RemoteFunction,), {"__module__": "kernel"})
 
 
+class RemoteIterator:
+    """An iterator the learner's code returned, run to its end in the kernel: it gives the same
+    items here, then raises what the kernel's iterator raised, if anything, instead of stopping."""
+
+    def __init__(self, items, error, text):
+        self._items, self._error, self._repr = iter(items), error, text
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            return next(self._items)
+        except StopIteration:
+            if self._error is not None:
+                error, self._error = self._error, None
+                raise error from None
+            raise
+
+    def __repr__(self):
+        return self._repr
+
+
+@functools.lru_cache(maxsize=256)
+def _iterator_class(type_name):
+    return type(type_name, (RemoteIterator,), {"__module__": "kernel"})
+
+
 def _bind(link, value):
-    """``value`` with every ``wire.Handle`` in it replaced by a ``RemoteFunction``."""
+    """``value`` with every ``wire.Handle`` in it replaced by a ``RemoteFunction``, and every
+    ``wire.Iterated`` by a ``RemoteIterator``."""
     if isinstance(value, wire.Handle):
         return _remote_class(value.type_name if value.type_name.isidentifier() else "function")(link, value)
+    if isinstance(value, wire.Iterated):
+        error = None if value.raised is None else as_exception(value.raised)
+        return _iterator_class(value.type_name)([_bind(link, item) for item in value.items], error, value.text)
     if isinstance(value, (list, tuple)):
         bound = [_bind(link, item) for item in value]
         return bound if isinstance(value, list) else tuple(bound)
@@ -218,6 +262,8 @@ def _write_back(args, kwargs, mutated):
         elif isinstance(target, dict) and isinstance(now, dict):
             target.clear()
             target.update(now)
+        elif isinstance(target, np.random.Generator) and isinstance(now, np.random.Generator):
+            target.bit_generator.state = now.bit_generator.state
         elif hasattr(target, "requires_grad") and hasattr(now, "requires_grad"):  # an mlcore Tensor
             target.data, target.grad = now.data, now.grad
 

@@ -15,11 +15,19 @@ Values and what they become on the other side:
 - numpy arrays and scalars: the same dtype and shape (object arrays excepted);
 - mlcore Tensors: a Tensor with the same data, ``requires_grad`` and ``grad``;
   torch tensors: a torch tensor with the same data;
+- numpy random Generators (``np.random.default_rng(seed)``): a Generator with the
+  same bit generator and state, so that it draws the same numbers;
 - functions, classes and other objects defined at module level in an
   importable module (``mlcore.feedback.best_constant.MSE``), and
   ``functools.partial`` of them: a reference by name, resolved on the other
   side by importing the module. The referee sends these to the learner's
   code (a loss to minimise, a gradient to descend); they never come back;
+- instances of such a dataclass (chapter 4's ``Program``), whose fields are data:
+  their class by name and their fields, built again in the kernel (referee to
+  kernel only, like references);
+- an iterator the learner's code returned (a generator), which the kernel has run
+  to its end: ``Iterated`` (its type's name, its repr, its items and what it
+  raised instead of stopping, if anything);
 - an exception: ``Raised`` (type name, builtin base, message), re-raised as
   an exception of that name by the referee;
 - anything else the kernel holds: a callable becomes a handle the referee
@@ -29,6 +37,7 @@ Values and what they become on the other side:
 
 import base64
 import builtins
+import dataclasses
 import functools
 import importlib
 import json
@@ -43,6 +52,9 @@ MAX_BYTES = 16 * 2**20  # one payload: a result of a few arrays needs far less
 MAX_NODES = 100_000
 MAX_DEPTH = 40
 REPR_WIDTH = 200
+MAX_ITEMS = 10_000  # the items of one iterator the kernel reads
+# The bit generators of numpy's Generators, by the name their state gives.
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
 class WireError(ValueError):
@@ -58,6 +70,18 @@ class Handle:
     name: object
     type_name: str = "function"
     text: str = "<function>"
+
+
+@dataclass(frozen=True)
+class Iterated:
+    """An iterator that a call returned, run to its end in the kernel: its type's name and
+    repr, the ``items`` it gave, and ``raised``: what it raised instead of stopping (a
+    ``Failure`` on the kernel's side, a ``Raised`` on the referee's), or None."""
+
+    type_name: str
+    text: str
+    items: list
+    raised: object = None
 
 
 @dataclass(frozen=True)
@@ -130,10 +154,22 @@ def _encode(value, handles, depth, count):
                 "grad": None if value.grad is None else _npy("array", np.asarray(value.grad))}
     if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
         return {"t": "torch", "data": _npy("array", value.detach().cpu().numpy())}
+    if isinstance(value, np.random.Generator):
+        return {"t": "rng", "state": _encode(value.bit_generator.state, handles, depth + 1, count)}
+    if kind is Iterated:
+        return {"t": "iterator", "type": value.type_name, "repr": value.text,
+                "items": [_encode(item, handles, depth + 1, count) for item in value.items],
+                "raised": _encode(value.raised, handles, depth + 1, count)}
     if isinstance(value, functools.partial):
         return {"t": "partial", "func": _encode(value.func, handles, depth + 1, count),
                 "args": [_encode(a, handles, depth + 1, count) for a in value.args],
                 "kwargs": [[k, _encode(v, handles, depth + 1, count)] for k, v in value.keywords.items()]}
+    if handles is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        reference = _reference(type(value))
+        if reference:
+            return {"t": "dataclass", "module": reference[0], "name": reference[1],
+                    "fields": [[field.name, _encode(getattr(value, field.name), handles, depth + 1, count)]
+                               for field in dataclasses.fields(value) if field.init]}
     if handles is None:  # the referee's side: a function goes by name
         reference = _reference(value)
         if reference:
@@ -146,7 +182,7 @@ def _encode(value, handles, depth, count):
         handles[number] = value
         name = getattr(value, "__name__", None)
         return {"t": "handle", "n": number, "name": name if isinstance(name, str) else None,
-                "type": _name_of(type(value)), "repr": _repr(value)}
+                "type": name_of(type(value)), "repr": repr_of(value)}
     return _opaque(value)
 
 
@@ -187,7 +223,8 @@ def _resolve(module, name, import_module=True):
         return None
 
 
-def _repr(value):
+def repr_of(value):
+    """``repr(value)``, at most ``REPR_WIDTH`` characters, and a stand-in text if it raises."""
     try:
         text = repr(value)
     except Exception as error:  # noqa: BLE001 -- a repr that raises is the object's own business
@@ -196,7 +233,7 @@ def _repr(value):
 
 
 def _opaque(value):
-    node = {"t": "opaque", "type": _name_of(type(value)), "repr": _repr(value)}
+    node = {"t": "opaque", "type": name_of(type(value)), "repr": repr_of(value)}
     try:
         with np.errstate(all="ignore"):
             node["array"] = _npy("array", np.asarray(value, dtype=np.float64))
@@ -208,7 +245,8 @@ def _opaque(value):
     return node
 
 
-def _name_of(kind):
+def name_of(kind):
+    """The ``__name__`` of the type ``kind`` if it is an identifier, else "object"."""
     name = getattr(kind, "__name__", "object")
     return name if isinstance(name, str) and name.isidentifier() else "object"
 
@@ -228,7 +266,7 @@ def raised(error):
         message = str(error)
     except Exception:  # noqa: BLE001 -- an exception whose str raises still has a name
         message = ""
-    node = {"t": "raised", "type": _name_of(type(error)), "base": base, "message": message[:4000]}
+    node = {"t": "raised", "type": name_of(type(error)), "base": base, "message": message[:4000]}
     if type(error).__module__ == "builtins":
         try:
             node["args"] = _encode(error.args, None, 0, [0])
@@ -303,6 +341,21 @@ def _decode(node, resolve, counter, depth):
             import torch
 
             return torch.from_numpy(child(node["data"]))
+        if kind == "rng":
+            return _load_rng(child(node["state"]))
+        if kind == "iterator":
+            raised = child(node["raised"])
+            if not (raised is None or isinstance(raised, Raised)):
+                raise WireError("an iterator's end is neither None nor an exception")
+            return Iterated(_typed(node["type"], str)[:100], _typed(node["repr"], str)[:REPR_WIDTH],
+                            [child(item) for item in _typed(node["items"], list)], raised)
+        if kind == "dataclass":
+            if not resolve:
+                raise WireError("a reference by name can only be sent to the kernel, not back")
+            cls = _resolve(_typed(node["module"], str), _typed(node["name"], str))
+            if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+                raise WireError(f"{node['module']}.{node['name']} is not a dataclass the kernel can import")
+            return cls(**{_typed(name, str): child(value) for name, value in _typed(node["fields"], list)})
         if kind in ("ref", "partial"):
             if not resolve:
                 raise WireError("a reference by name can only be sent to the kernel, not back")
@@ -331,6 +384,16 @@ def _decode(node, resolve, counter, depth):
     except (KeyError, TypeError, ValueError, OverflowError) as error:
         raise WireError(f"a message holds a malformed {kind!r} value ({error})") from None
     raise WireError(f"a message holds an unknown type tag {kind!r}")
+
+
+def _load_rng(state):
+    """A numpy Generator in ``state`` (a ``bit_generator.state`` dict), with no code run but numpy's."""
+    name = _typed(state, dict).get("bit_generator")
+    if name not in _BIT_GENERATORS:
+        raise WireError(f"{name!r} is not one of numpy's bit generators {', '.join(_BIT_GENERATORS)}")
+    bit_generator = getattr(np.random, name)()
+    bit_generator.state = state
+    return np.random.Generator(bit_generator)
 
 
 def _typed(value, kind):
