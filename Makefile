@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: lab test slides grade-example clean
+.PHONY: lab test slides clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
