@@ -7,6 +7,7 @@
 - The references agree with PyTorch (float64).
 """
 
+import collections
 import math
 
 import numpy as np
@@ -309,6 +310,94 @@ def test_other_order_mistakes_are_explained():
     assert "do not lead to 'f'" in failure(check_backward_order, all_nodes)
 
 
+def test_a_breadth_first_order_is_named_and_a_depth_first_preorder_is_not_taken_for_one():
+    def breadth_first(graph, root):
+        order, seen, queue = [], {root}, collections.deque([root])
+        while queue:
+            node = queue.popleft()
+            order.append(node)
+            for parent in graph[node]:
+                if parent not in seen:
+                    seen.add(parent)
+                    queue.append(parent)
+        return order
+
+    def preorder(graph, root):
+        order, seen, stack = [], set(), [root]
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+                stack.extend(graph[node])
+        return order
+
+    message = failure(check_backward_order, breadth_first)
+    assert "Likely misconception: breadth-first (distance from the root) is not a topological order." in message
+    assert ("Smallest failing graph: {'f': ['x', 'u'], 'u': ['x', 'x'], 'x': []}, root 'f'\n"
+            "  your order: ['f', 'x', 'u']\n  why: 'x' comes before 'u', which is computed from it; your order "
+            "lists the nodes by their distance from 'f'") in message
+    # On its hidden graphs too: the visible x + x * x is not the only graph it fails on.
+    hidden = failure(check_backward_order, breadth_first, graph_order.graph_cases(seed=403))
+    assert "Likely misconception: breadth-first (distance from the root)" in hidden
+    # A depth-first preorder happens to list x * x + x by distance too, but not the diamond it fails.
+    assert "Likely misconception: an input visited before a node computed from it" in \
+        failure(check_backward_order, preorder)
+
+
+def test_a_value_class_that_walks_breadth_first_is_named():
+    class Queued(Value):
+        def __init__(self, data, _children=()):
+            super().__init__(data, _children)
+            self._children = tuple(_children)     # in order: a set's order would decide the numbers
+
+        def __add__(self, other):
+            out = Queued(self.data + other.data, (self, other))
+
+            def _backward():
+                self.grad += out.grad
+                other.grad += out.grad
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            out = Queued(self.data * other.data, (self, other))
+
+            def _backward():
+                self.grad += other.data * out.grad
+                other.grad += self.data * out.grad
+            out._backward = _backward
+            return out
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = Queued(t, (self,))
+
+            def _backward():
+                self.grad += (1 - t * t) * out.grad
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            self.grad, queue, seen = 1.0, collections.deque([self]), {self}
+            while queue:
+                node = queue.popleft()
+                node._backward()
+                for child in node._children:
+                    if child not in seen:
+                        seen.add(child)
+                        queue.append(child)
+
+    message = failure(check_value_class, Queued)
+    assert ("Likely misconception: nodes visited breadth-first (by distance from the output), which is not a "
+            "topological order.") in message
+
+
+def test_the_round_off_hint_names_the_two_values_each_method_subtracts():
+    message = failure(check_step_sizes, 1e-14, numerical_gradients.best_steps()["central"])
+    assert "f(x + h) and f(x) for forward, f(x + h) and f(x - h) for central differences" in message
+
+
 def test_the_second_backward_predictions_and_why():
     message = failure(check_second_backward, 6.0, 36.0, "a")
     assert "the second backward() overwrote .grad" in message
@@ -316,6 +405,9 @@ def test_the_second_backward_predictions_and_why():
     assert "micrograd's intermediate node a*b keeps its gradient too" in message
     message = failure(check_second_backward, 12.0, 36.0, "b")
     assert "not the best choice" in message and "adds into it (+=)" in message
+    # "Only leaves accumulate" is a plausible wrong answer, explained by both halves of the question.
+    message = failure(check_second_backward, 12.0, 36.0, "c")
+    assert "raise unless retain_graph=True" in message and "(grad_micro)" in message
 
 
 def test_answers_that_are_not_numbers_or_dicts_are_refused_clearly():

@@ -18,9 +18,10 @@ import torch
 
 from mlcore.feedback import gradient_descent as gd
 from mlcore.feedback import learning_rate, minibatches, schedules
-from mlcore.feedback.chapter03 import (check_behaviour_predictions, check_cosine_lr, check_critical_rate,
-                                       check_gradient_descent, check_minibatches, check_rates_per_update,
-                                       check_sgd_linear_regression, check_should_stop, check_step_decay)
+from mlcore.feedback.chapter03 import (check_cosine_lr, check_critical_rate, check_goldilocks_rate,
+                                       check_gradient_descent, check_minibatches, check_predict_behaviour,
+                                       check_rates_per_update, check_sgd_linear_regression, check_should_stop,
+                                       check_step_decay, check_steps_to_tolerance)
 from mlcore.feedback.descent_problems import BOWL, SQUARE, bowl_grad, double_well_grad, square_grad
 from mlcore.feedback.checks import CheckFailed, NotAnswered
 from mlcore.nn.parameter import Parameter
@@ -44,8 +45,11 @@ def named(check, answer):
 
 # ---- correct answers, written as learners write them ---------------------------------------
 
-PREDICTIONS = {0.01: "converges", 0.1: "converges", 0.125: "converges", 0.2: "converges",
-               0.25: "oscillates", 0.3: "diverges"}
+def predict_behaviour(lr, L):
+    factor = 1 - lr * L
+    if abs(factor) < 1:
+        return "converges"
+    return "oscillates" if abs(factor) == 1 else "diverges"
 
 
 def minibatch_epoch(X, y, batch_size, rng):
@@ -60,8 +64,30 @@ def cosine_lr(lr0, T_max, epoch, eta_min=0.0):
 
 
 def test_right_predictions_pass_and_spaces_or_case_do_not_matter(capsys):
-    check_behaviour_predictions({**PREDICTIONS, 0.3: " Diverges "})
-    assert capsys.readouterr().out == "\N{CHECK MARK} predictions: right for all 6 rates.\n"
+    def shouting(lr, L):
+        return f" {predict_behaviour(lr, L).title()} "
+
+    check_predict_behaviour(shouting)
+    check_predict_behaviour(shouting, cases=learning_rate.behaviour_cases(7))
+    assert capsys.readouterr().out == ("\N{CHECK MARK} shouting: right on all 6 cases.\n"
+                                       "\N{CHECK MARK} shouting: right on all 10 cases.\n")
+
+
+def test_hidden_predictions_use_other_curvatures_and_meet_both_edges_exactly():
+    cases = learning_rate.behaviour_cases(7)
+    assert {L for _, L in cases} - {8.0}, "a table of answers for L = 8 must not pass"
+    products = [lr * L for lr, L in cases]
+    assert products.count(1.0) == products.count(2.0) == 2
+    assert [learning_rate.reference_behaviour(lr, L) for lr, L in cases[:5]] == \
+        ["converges", "converges", "converges", "oscillates", "diverges"]
+
+    def table_for_eight(lr, L):
+        return {0.01: "converges", 0.1: "converges", 0.125: "converges", 0.2: "converges",
+                0.25: "oscillates", 0.3: "diverges"}.get(lr, "converges")
+
+    check_predict_behaviour(table_for_eight)
+    with pytest.raises(CheckFailed):
+        check_predict_behaviour(table_for_eight, cases=cases)
 
 
 # ---- the misconceptions of issue 11, as learners write them ------------------------------------
@@ -215,33 +241,48 @@ def test_a_minibatches_that_is_wrong_shows_in_sgd_too():
     assert named(check_sgd_linear_regression, sgd_with) == "the last partial batch dropped"
 
 
-@pytest.mark.parametrize("predictions, mistake", [
-    ({**PREDICTIONS, 0.2: "diverges"}, "the boundary was put at 1/L instead of 2/L"),
-    ({**PREDICTIONS, 0.2: "oscillates"}, "a shrinking zig-zag was called oscillating"),
-    ({**PREDICTIONS, 0.25: "diverges"}, "at exactly lr = 2/L the factor is -1"),
+def boundary_at_one_over_l(lr, L):
+    # "Past 1/L it overshoots, so it diverges", except at 2/L, which the chapter calls oscillating.
+    if lr <= 1 / L:
+        return "converges"
+    return "oscillates" if lr == 2 / L else "diverges"
+
+
+def zigzag_oscillates(lr, L):
+    if lr <= 1 / L:
+        return "converges"
+    return "oscillates" if lr <= 2 / L else "diverges"
+
+
+def critical_diverges(lr, L):
+    return "converges" if abs(1 - lr * L) < 1 else "diverges"
+
+
+@pytest.mark.parametrize("answer, mistake, wrong", [
+    (boundary_at_one_over_l, "the boundary was put at 1/L instead of 2/L", {0.2: "diverges"}),
+    (zigzag_oscillates, "a shrinking zig-zag was called oscillating", {0.2: "oscillates"}),
+    (critical_diverges, "at exactly lr = 2/L the factor is -1", {0.25: "diverges"}),
 ])
-def test_wrong_predictions_name_the_misconception_and_explain_each_rate(predictions, mistake):
-    message = failure(check_behaviour_predictions, predictions)
+def test_wrong_predictions_name_the_misconception_and_give_only_the_factor(answer, mistake, wrong):
+    message = failure(check_predict_behaviour, answer)
     assert f"Likely misconception: {mistake}" in message
-    wrong = [lr for lr in PREDICTIONS if predictions[lr] != PREDICTIONS[lr]]
-    assert f"for {len(wrong)} of 6 rates (L = 8, so 1/L = 0.125 and 2/L = 0.25)" in message
-    for lr in wrong:
-        assert f"  lr = {lr:g}: not '{predictions[lr]}' but '{PREDICTIONS[lr]}'. 1 - lr·L = " in message
+    assert f"is not right yet on {len(wrong)} of 6 cases" in message
+    lines = [line for line in message.splitlines() if line.startswith(f"  {answer.__name__}(")]
+    assert len(lines) == len(wrong)
+    for line, (lr, said) in zip(lines, wrong.items()):
+        assert line == (f"  {answer.__name__}(lr={lr:g}, L=8) = '{said}' is not right: each step multiplies "
+                        f"theta - theta* by 1 - lr·L = 1 - {lr:g}·8 = {1 - lr * 8:+.3g}; what does that do to "
+                        "|theta - theta*| after many steps?")
+        # The factor and what it does, never the right word: the points are not given away.
+        assert learning_rate.reference_behaviour(lr, 8.0) not in line
 
 
-def test_predictions_explain_the_factor_of_every_wrong_rate():
-    message = failure(check_behaviour_predictions, {lr: "converges" for lr in PREDICTIONS})
-    assert "lr = 0.25: not 'converges' but 'oscillates'. 1 - lr·L = -1: theta flips sign" in message
-    assert "lr = 0.3: not 'converges' but 'diverges'. 1 - lr·L = -1.4: |theta| grows by 1.4" in message
-
-
-@pytest.mark.parametrize("answer, complaint", [
-    ([("converges",) * 6], "should be a dict {lr: behaviour}"),
-    ({0.01: "converges"}, "lr = 0.1: no prediction; add predictions[0.1]"),
-    ({**PREDICTIONS, 0.3: "explodes"}, "predictions[0.3] = 'explodes' is not one of the options"),
-])
-def test_predictions_that_are_not_a_full_dict_of_names_fail_clearly(answer, complaint):
-    assert complaint in failure(check_behaviour_predictions, answer)
+def test_predictions_that_are_not_one_of_the_words_fail_clearly():
+    message = failure(check_predict_behaviour, lambda lr, L: "explodes" if lr == 0.3 else predict_behaviour(lr, L))
+    assert "<lambda>(lr=0.3, L=8) = 'explodes' is not one of the options 'converges', 'oscillates', " \
+        "'diverges'" in message
+    message = failure(check_predict_behaviour, lambda lr, L: None)
+    assert "<lambda>(lr=0.01, L=8) should be one of the strings" in message
 
 
 # ---- checks cannot be fooled -------------------------------------------------------------------
@@ -377,3 +418,106 @@ def test_the_reference_epoch_is_a_permutation_cut_into_batches():
     assert [len(b[1]) for b in batches] == [4, 4, 2]
     order = np.concatenate([b[1] for b in batches]) / 10
     np.testing.assert_array_equal(order, np.random.default_rng(5).permutation(10))
+
+
+# ---- mistakes the review found unnamed (or passing) ---------------------------------------------
+
+def test_the_last_iterate_of_the_budget_not_tested():
+    def one_short(grad, theta0, lr, tol, max_steps):
+        theta = np.array(theta0, dtype=float)
+        for k in range(max_steps):                    # theta_max_steps is never looked at
+            if np.linalg.norm(grad(theta)) < tol:
+                return k
+            theta = theta - lr * grad(theta)
+        return math.inf
+
+    message = failure(check_steps_to_tolerance, one_short)
+    assert ("Likely misconception: the last iterate of the budget was not tested (range(max_steps) "
+            "instead of range(max_steps + 1))") in message
+    assert ("Smallest failing case: one_short(grad=square_grad, theta0=[1.], lr=0.1, tol=0.2, max_steps=11)\n"
+            "  expected: 11\n  got:      inf") in message
+
+
+def _steps(grad, theta0, lr, tol, max_steps):
+    return gd.reference_steps_to_tolerance(grad, theta0, lr, tol, max_steps)
+
+
+def test_the_last_of_tied_rates_is_named_and_a_heuristic_fails_on_the_tie():
+    def keeps_the_last_tie(grad, theta0, rates, tol, max_steps):
+        best, fewest = None, math.inf
+        for lr in rates:
+            k = _steps(grad, theta0, lr, tol, max_steps)
+            if k <= fewest:                           # <= keeps the last of equals
+                best, fewest = lr, k
+        return best
+
+    def smallest_gradient_after_20_steps(grad, theta0, rates, tol, max_steps):
+        def after(lr):
+            theta = np.array(theta0, dtype=float)
+            for _ in range(20):
+                theta = theta - lr * grad(theta)
+            return np.linalg.norm(grad(theta))
+        return min(rates, key=after)
+
+    message = failure(check_goldilocks_rate, keeps_the_last_tie)
+    assert "Likely misconception: the last of the equally fast rates was returned, not the first." in message
+    assert "rates=[0.1 , 0.3 , 0.32], tol=0.01, max_steps=200)\n  expected: 0.3\n  got:      0.32" in message
+    assert _steps(SQUARE, np.array([1.0]), 0.3, 1e-2, 200) == _steps(SQUARE, np.array([1.0]), 0.32, 1e-2, 200) == 6
+    assert "got:      0.32" in failure(check_goldilocks_rate, smallest_gradient_after_20_steps)
+
+
+def _sgd(batch_gradient):
+    def sgd_linear_regression(X, y, lr, batch_size, num_epochs, seed):
+        rng, w = np.random.default_rng(seed), np.zeros(X.shape[1])
+        for _ in range(num_epochs):
+            for X_batch, y_batch in minibatch_epoch(X, y, batch_size, rng):
+                w = w - lr * batch_gradient(X_batch, w, y_batch, batch_size)
+        return w
+    return sgd_linear_regression
+
+
+@pytest.mark.parametrize("batch_gradient, mistake", [
+    (lambda X_b, w, y_b, batch_size: 2 / batch_size * X_b.T @ (X_b @ w - y_b),
+     "the batch gradient divided by batch_size, also for the last, smaller batch"),
+    (lambda X_b, w, y_b, batch_size: 1 / len(y_b) * X_b.T @ (X_b @ w - y_b),
+     "the factor 2 of the squared error's derivative is missing"),
+])
+def test_the_batch_gradient_with_the_wrong_scale_is_named(batch_gradient, mistake):
+    assert named(check_sgd_linear_regression, _sgd(batch_gradient)) == mistake
+
+
+def test_the_right_batch_gradient_passes_in_one_line(capsys):
+    check_sgd_linear_regression(_sgd(lambda X_b, w, y_b, batch_size: 2 / len(y_b) * X_b.T @ (X_b @ w - y_b)))
+    assert capsys.readouterr().out == "\N{CHECK MARK} sgd_linear_regression: correct on all 4 cases.\n"
+
+
+def test_a_loss_change_read_before_the_first_update_is_named_not_an_index_error():
+    def reads_a_loss_that_is_not_there(losses, grad_norm, max_steps, loss_tol, grad_tol):
+        return len(losses) - 1 >= max_steps or grad_norm < grad_tol or abs(losses[-1] - losses[-2]) < loss_tol
+
+    def compares_the_start_with_itself(losses, grad_norm, max_steps, loss_tol, grad_tol):
+        previous = losses[-2] if len(losses) > 1 else losses[-1]
+        return len(losses) - 1 >= max_steps or grad_norm < grad_tol or abs(losses[-1] - previous) < loss_tol
+
+    message = failure(check_should_stop, reads_a_loss_that_is_not_there)
+    assert message == (
+        "\N{BALLOT X} reads_a_loss_that_is_not_there is not right yet: reads_a_loss_that_is_not_there("
+        "losses=[4.], grad_norm=2, max_steps=10, loss_tol=0.001, grad_tol=0.0001) raised IndexError: list "
+        "index out of range.\nLikely misconception: the loss change was tested before the first update. "
+        "With one loss there is no change yet; test it only once len(losses) >= 2.")
+    assert named(check_should_stop, compares_the_start_with_itself) == \
+        "the loss change was tested before the first update"
+
+
+def test_tolerances_combined_with_and_are_named():
+    def both_must_hold(losses, grad_norm, max_steps, loss_tol, grad_tol):
+        settled = len(losses) > 1 and abs(losses[-1] - losses[-2]) < loss_tol
+        return len(losses) - 1 >= max_steps or (settled and grad_norm < grad_tol)
+
+    assert named(check_should_stop, both_must_hold) == ("the tolerances combined with and: the run stopped only "
+                                                        "when the loss had settled and the gradient had vanished")
+
+
+def test_the_rng_permutation_hint_names_the_sgd_exercise():
+    hint = minibatches.EPOCH_MISTAKES[-1].hint
+    assert "exercise 7 (sgd_linear_regression)" in hint and "exercise 10" not in hint

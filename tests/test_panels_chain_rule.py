@@ -301,3 +301,28 @@ def test_every_function_in_the_table_has_torchs_derivative(name):
     np.testing.assert_allclose(FUNCTIONS[name].f(xs), TORCH_FUNCTIONS[name](torch.tensor(xs)).numpy(),
                                rtol=1e-14)
     np.testing.assert_allclose(FUNCTIONS[name].df(xs), points.grad.numpy(), rtol=1e-12, atol=1e-16)
+
+
+def test_a_point_at_either_end_of_the_slider_is_drawn_whole_inside_every_frame():
+    # Each frame is padded around what it shows: at x = +-2 the point sits inside, with room for the
+    # tangent on both sides, for every pair of functions.
+    panel = ChainRulePanel()
+    for outer, inner in itertools.product(FUNCTIONS, FUNCTIONS):
+        for x in (-2.0, 2.0):
+            panel.set_state(outer=outer, inner=inner, x=x)
+            for k, point in enumerate(panel.points):
+                fx, fy = panel.to_frame[k].transform(point.get_xydata()[0])
+                assert 0.05 < fx < 0.95 and 0.05 < fy < 0.95, (outer, inner, x, k, fx, fy)
+
+
+def test_the_labels_of_the_best_steps_sit_inside_the_plot():
+    panel = FiniteDifferencePanel()
+    panel.fig.canvas.draw()
+    renderer = panel.fig.canvas.get_renderer()
+    ax = panel.fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    labels = [text for text in ax.texts if text.get_text() in ("√ε", "∛ε")]
+    assert len(labels) == 2
+    for text in labels:
+        box = text.get_window_extent(renderer)
+        assert frame.y0 < box.y0 and box.y1 < frame.y1 - 2, f"{text.get_text()} touches the frame"

@@ -110,6 +110,21 @@ def test_the_scale_shades_creep_zigzag_and_divergence_and_marks_the_rate():
     assert panel.lr_marker.get_xdata()[0] == 0.3
 
 
+def test_on_the_double_well_the_scale_names_what_the_label_says_above_two_over_L():
+    # One vocabulary: above 2/L the label says "oscillates" or "diverges", and so does the scale
+    # (rates of the slider's grid, 10**(j/20)).
+    panel = LearningRatePanel(curve="double_well", theta0=-2.0, num_steps=50)
+    said = set()
+    for lr in (10 ** -0.3, 10 ** -0.2, 1.0, 10 ** 0.3):
+        panel.set_state(lr=lr)
+        assert lr > panel.critical_rate
+        said.add(panel.behaviour_text.get_text())
+        assert panel.behaviour_text.get_text() in panel.zone_texts["diverges"].get_text()
+    assert said == {"oscillates", "diverges"}
+    panel.set_state(curve="parabola", theta0=1.0)
+    assert panel.zone_texts["diverges"].get_text() == "diverges"
+
+
 def test_a_diverging_run_stops_at_the_limit_and_keeps_the_picture_finite():
     panel = LearningRatePanel(lr=3.0, num_steps=50, curve="double_well", theta0=2.0)
     assert panel.run.escaped_at is not None and panel.run.behaviour == "diverges"
@@ -195,6 +210,24 @@ def test_the_contour_bands_are_level_sets_of_the_loss():
         np.testing.assert_allclose(losses, losses[0], rtol=1e-9)
 
 
+def test_the_contour_bands_are_drawn_again_only_when_the_bowl_changes():
+    panel = QuadraticBowlPanel()
+    panel.fig.canvas.draw()
+    overlays, full = panel.fig.overlay_draws, panel.fig.full_draws
+    for setting in ({"lr": 0.5}, {"w1": 1.0}, {"num_steps": 100}):
+        panel.set_state(**setting)
+        panel.fig.canvas.draw()
+    panel.player.show(3)
+    panel.fig.canvas.draw()
+    assert panel.fig.overlay_draws == overlays, "moving the path redrew the bands"
+    for setting in ({"condition": 50.0}, {"angle": -45.0}):
+        panel.set_state(**setting)
+        panel.fig.canvas.draw()
+        overlays += 1
+        assert panel.fig.overlay_draws == overlays, f"{setting} did not redraw the bands"
+    assert panel.fig.full_draws == full
+
+
 def test_on_an_elongated_bowl_the_flat_axis_crawls():
     # At the best safe rate for the steep axis, the flat axis still shrinks by only 1 - lr L / kappa.
     panel = QuadraticBowlPanel(lr=0.3162277660168379, condition=100.0, angle=0.0, w1=-2.5, w2=1.5, num_steps=100)
@@ -264,6 +297,25 @@ def test_the_chosen_schedule_is_drawn_bold_and_decay_beats_a_constant_rate():
     assert max(final["step"], final["exponential"], final["cosine"]) < final["constant"] / 10
 
 
+def _display_box(panel, artist):
+    panel.fig.canvas.draw()
+    return artist.get_window_extent(panel.fig.canvas.get_renderer())
+
+
+@pytest.mark.parametrize("settings", [{"lr": 1.0, "schedule": "constant"},
+                                      {"lr": 1.0, "step_size": 15, "step_gamma": 0.9},
+                                      {"lr": 1e-3, "exp_gamma": 0.99}])
+def test_every_loss_stays_inside_its_axis_and_the_legend_clear_of_the_rates(settings):
+    panel = LRSchedulePanel(**settings)
+    low, high = panel.loss_ax.get_ylim()
+    for name, line in panel.loss_lines.items():
+        assert np.all((low <= line.get_ydata()) & (line.get_ydata() <= high)), name
+    legend = _display_box(panel, panel.rate_ax.get_legend())
+    for name, line in panel.rate_lines.items():
+        tops = panel.rate_ax.transData.transform(line.get_xydata())[:, 1]
+        assert tops.max() < legend.y0, f"the legend covers the {name} rates"
+
+
 # ----------------------------------------------------------------------- the batch-size panel
 
 @pytest.mark.parametrize("batch_size, num_epochs", [(442, 3), (16, 2), (1, 1), (128, 2)])
@@ -311,6 +363,15 @@ def test_small_batches_are_noisy():
         return np.std(np.diff(np.log(excess[len(excess) // 2:])))
 
     assert roughness(1) > 5 * roughness(64)
+
+
+def test_the_least_squares_plus_is_drawn_over_the_paths_end_star():
+    # The run ends on the minimum: the star must not hide the + that marks it.
+    panel = BatchSizePanel()
+    drawn = panel.fig.dynamic_artists()
+    assert drawn.index(panel.best_marker) > drawn.index(panel.contours.end)
+    np.testing.assert_allclose(panel.best_marker.get_xydata()[0], least_squares(*bmi_regression()))
+    assert np.linalg.norm(panel.contours.end.get_xydata()[0] - panel.best) < 0.1
 
 
 def test_a_diverging_batch_run_is_labelled_and_stays_finite():

@@ -100,7 +100,10 @@ SECOND_BACKWARD_EXPLANATIONS = {
          "training loop calls zero_grad() before each backward().",
     "b": "backward() never overwrites .grad: it adds into it (+=), so that the contributions of "
          "every path and every call sum up.",
-    "c": "backward() does not touch the learning rate; it only adds gradients into .grad.",
+    "c": "the second backward() does not run as the first did: the first freed the values the rules "
+         "saved, so mlcore and PyTorch raise unless retain_graph=True. And a gradient that is kept "
+         "accumulates whatever the node: a tensor with retain_grad() adds too, and so does micrograd's "
+         "intermediate a*b, which is why its second pass sends a more than the first (grad_micro).",
     "d": "a freed graph does not give zero gradients: mlcore and PyTorch raise an error instead, so "
          "that the mistake cannot pass unnoticed.",
 }

@@ -141,20 +141,21 @@ def check_gradient_descent(gradient_descent, cases=GRADIENT_DESCENT_CASES):
 # ---- steps to a tolerance ----------------------------------------------------------------
 
 def reference_steps_to_tolerance(grad, theta0, lr, tol, max_steps):
-    """The number of updates ``k`` of the first iterate with ``||grad(theta_k)|| <= tol`` (0 for the
-    start itself), or ``math.inf`` if none of theta_0 ... theta_max_steps gets there."""
+    """The number of updates ``k`` of the first iterate with ``||grad(theta_k)|| < tol`` (0 for the
+    start itself), or ``math.inf`` if none of theta_0 ... theta_max_steps gets there. (Below the
+    tolerance, strictly, as the stopping rule of exercise 11 and section 3.7 test it.)"""
     for k, theta in zip(range(max_steps + 1), _sgd_iterates(grad, theta0, lr)):
-        if np.linalg.norm(grad(theta)) <= tol:
+        if np.linalg.norm(grad(theta)) < tol:
             return k
     return math.inf
 
 
-def _counting(test, *, start_checked=True, never=math.inf, extra=0):
+def _counting(test, *, start_checked=True, never=math.inf, extra=0, last_checked=True):
     def steps(grad, theta0, lr, tol, max_steps):
         theta = np.array(theta0, dtype=np.float64)
         if start_checked and test(theta, grad(theta), tol):
             return 0 + extra
-        for k in range(1, max_steps + 1):
+        for k in range(1, max_steps + last_checked):
             theta = theta - lr * grad(theta)
             if test(theta, grad(theta), tol):
                 return k + extra
@@ -163,7 +164,7 @@ def _counting(test, *, start_checked=True, never=math.inf, extra=0):
 
 
 def _gradient_small(theta, g, tol):
-    return np.linalg.norm(g) <= tol
+    return np.linalg.norm(g) < tol
 
 
 STEPS_MISCONCEPTIONS = [
@@ -174,22 +175,29 @@ STEPS_MISCONCEPTIONS = [
                   _counting(_gradient_small, start_checked=False),
                   "If theta0 already meets the tolerance, no update is needed: return 0."),
     Misconception("the tolerance was applied to theta, not to the gradient",
-                  _counting(lambda theta, g, tol: np.linalg.norm(theta) <= tol),
-                  "Stop when the gradient is small, np.linalg.norm(grad(theta)) <= tol: the "
+                  _counting(lambda theta, g, tol: np.linalg.norm(theta) < tol),
+                  "Stop when the gradient is small, np.linalg.norm(grad(theta)) < tol: the "
                   "minimum need not be at 0."),
     Misconception("the squared norm of the gradient was compared with tol",
-                  _counting(lambda theta, g, tol: g @ g <= tol),
+                  _counting(lambda theta, g, tol: g @ g < tol),
                   "Compare the norm itself, np.linalg.norm(g), with tol."),
     Misconception("max_steps was returned when the tolerance was never reached",
                   _counting(_gradient_small, never="max_steps"),
                   "Return math.inf when no iterate meets the tolerance: max_steps would say it did."),
+    Misconception("the last iterate of the budget was not tested (range(max_steps) instead of "
+                  "range(max_steps + 1))",
+                  _counting(_gradient_small, last_checked=False),
+                  "max_steps updates lead to theta_max_steps, and it may be the first to meet the "
+                  "tolerance: test theta_0 ... theta_max_steps, max_steps + 1 iterates."),
 ]
 
 # (grad, theta0, lr, tol, max_steps): the parabola at lr 0.1 (factor 0.8: 11 updates to get
-# |2 theta| <= 0.2), a start that already meets the tolerance, a minimum away from 0, a rate that
-# diverges and one that oscillates for ever (both never get there).
+# |2 theta| < 0.2), the same with a budget of exactly those 11 updates, a start that already
+# meets the tolerance, a minimum away from 0, a rate that diverges and one that oscillates for
+# ever (both never get there).
 STEPS_CASES = [
     (SQUARE, np.array([1.0]), 0.1, 0.2, 100),
+    (SQUARE, np.array([1.0]), 0.1, 0.2, 11),
     (SQUARE, np.array([0.05]), 0.1, 0.2, 100),
     (SHIFTED, np.array([0.0, 0.0]), 0.1, 1e-3, 100),
     (BOWL, np.array([1.0, 1.0]), 0.15, 1e-2, 100),
@@ -230,6 +238,11 @@ def _largest_converging(grad, theta0, rates, tol, max_steps):
     return max(lr for lr, k in zip(rates, steps) if np.isfinite(k))
 
 
+def _last_of_the_fastest(grad, theta0, rates, tol, max_steps):
+    steps = _steps_of_rates(grad, theta0, rates, tol, max_steps)
+    return rates[len(rates) - 1 - int(np.argmin(steps[::-1]))]
+
+
 def _slowest_converging(grad, theta0, rates, tol, max_steps):
     steps = _steps_of_rates(grad, theta0, rates, tol, max_steps)
     return rates[int(np.argmax(np.where(np.isfinite(steps), steps, -1)))]
@@ -247,13 +260,19 @@ GOLDILOCKS_MISCONCEPTIONS = [
                   "The Goldilocks rate needs the fewest steps: np.argmin."),
     Misconception("the largest rate was picked", lambda grad, theta0, rates, tol, max_steps: max(rates),
                   "A larger rate is not always faster: above 2/L it never gets there."),
+    Misconception("the last of the equally fast rates was returned, not the first", _last_of_the_fastest,
+                  "When several rates need the same fewest steps, return the first of them in the list: "
+                  "np.argmin returns the first position of the minimum; a test steps <= best keeps the last."),
 ]
 
 # (grad, theta0, rates, tol, max_steps). On the parabola (L = 2) the rate 1/L = 0.5 lands in
-# one step; 0.9 converges but zig-zags as slowly as 0.1 creeps; 1.2 diverges.
+# one step; 0.9 converges but zig-zags as slowly as 0.1 creeps; 1.2 diverges. Then a tie: 0.3
+# and 0.32 both need 6 steps, and 0.3 comes first (0.32 ends with the smaller gradient, so a
+# heuristic that ranks the rates by the gradient after a fixed number of steps picks it).
 _RATES = [0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 1.2]
 GOLDILOCKS_CASES = [
     (SQUARE, np.array([1.0]), _RATES, 1e-3, 200),
+    (SQUARE, np.array([1.0]), [0.1, 0.3, 0.32], 1e-2, 200),
     (BOWL, np.array([1.0, 1.0]), [0.01, 0.05, 0.1, 0.15, 0.19, 0.25], 1e-3, 500),
     (SHIFTED, np.array([3.0, 0.0]), [0.2, 0.4, 0.45, 0.6, 0.8, 1.1], 1e-6, 300),
 ]

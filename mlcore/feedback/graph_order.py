@@ -6,7 +6,10 @@ and every node before all of its inputs, which is the order in which
 backward may visit them (each node's gradient is then complete before it is
 passed on). Many orders are right, so this check judges the answer by those
 rules rather than against one reference order; that judgement, and naming
-the rule an answer breaks, is all its special logic. Each rule is a
+the rule an answer breaks, is all its special logic (an order that breaks
+the topological rule is named more precisely when it is a forward order, or
+lists the nodes by their distance from the root on every graph it fails, as a
+breadth-first search does). Each rule is a
 misconception, with a ``backward_order`` that breaks it (for the registry,
 whose right answer is :func:`reference_backward_order`). Its cases are data:
 the graphs below.
@@ -20,11 +23,14 @@ from .registry import exercise
 __all__ = ["BACKWARD_ORDER_MISCONCEPTIONS", "GRAPHS", "check_backward_order", "chain_graph", "graph_cases",
            "is_backward_order", "reference_backward_order"]
 
-# name -> (graph, root). The chapter's example, a fan-out (x feeds three edges), a diamond
-# (two paths from x to f), the neuron with its loss, and a node the root does not depend on.
+# name -> (graph, root). The chapter's example, a fan-out (x feeds three edges), the same with
+# the sum's inputs the other way round (x, one edge from f, is also an input of u: an order by
+# distance from the root lists it too early), a diamond (two paths from x to f), the neuron with
+# its loss, and a node the root does not depend on.
 GRAPHS = {
     "(x + y) * z": ({"f": ["q", "z"], "q": ["x", "y"], "x": [], "y": [], "z": []}, "f"),
     "x * x + x": ({"f": ["u", "x"], "u": ["x", "x"], "x": []}, "f"),
+    "x + x * x": ({"f": ["x", "u"], "u": ["x", "x"], "x": []}, "f"),
     "diamond": ({"f": ["s", "e"], "s": ["x"], "e": ["x"], "x": []}, "f"),
     "neuron and loss": ({"L": ["e", "2"], "e": ["a", "y"], "a": ["z"], "z": ["u", "b"], "u": ["w", "x"],
                          "w": [], "x": [], "b": [], "y": [], "2": []}, "L"),
@@ -85,6 +91,7 @@ UNREACHABLE = "nodes visited that the root does not depend on"
 MISSING = "nodes the root depends on left out"
 NOT_FROM_ROOT = "the order does not start at the root"
 INPUT_FIRST = "an input visited before a node computed from it (no topological order)"
+BREADTH_FIRST = "breadth-first (distance from the root) is not a topological order"
 FORWARD = "nodes visited in forward order"
 
 
@@ -97,6 +104,24 @@ def _broken_rule(order, graph, root):
             and _first_broken_rule(order[::-1], graph, root) is None):
         return FORWARD, "every node comes after its inputs: that is the forward order"
     return broken
+
+
+def _distances(graph, root):
+    """The fewest edges from ``root`` to every node it depends on (a breadth-first search)."""
+    distance, queue = {root: 0}, [root]
+    for node in queue:
+        for parent in graph[node]:
+            if parent not in distance:
+                distance[parent] = distance[node] + 1
+                queue.append(parent)
+    return distance
+
+
+def _by_distance(order, graph, root):
+    """Whether ``order`` lists the nodes by their distance from ``root``, nearest first."""
+    distance = _distances(graph, root)
+    steps = [distance[node] for node in order]
+    return all(a <= b for a, b in zip(steps, steps[1:]))
 
 
 def _first_broken_rule(order, graph, root):
@@ -178,6 +203,11 @@ def _preorder(graph, root):
     return order
 
 
+def _breadth_first(graph, root):
+    # Each node once, in the order a queue reaches it: nearest to the root first.
+    return list(_distances(graph, root))
+
+
 def _forward(graph, root):
     return reference_backward_order(graph, root)[::-1]
 
@@ -199,6 +229,10 @@ BACKWARD_ORDER_MISCONCEPTIONS = [
     Misconception(INPUT_FIRST, _preorder,
                   "A node may pass its gradient on only when every node computed from it has: build the "
                   "topological order (inputs first, a depth-first post-order), then reverse it."),
+    Misconception(BREADTH_FIRST, _breadth_first,
+                  "A queue visits the nodes by distance from the root, but x + x * x reads x from f directly "
+                  "and through u: x's gradient is complete only after u has sent its part. Order by "
+                  "dependencies, not by distance: a depth-first post-order, reversed."),
     Misconception(FORWARD, _forward,
                   "Backward visits the nodes the other way round, root first, so that a node's gradient is "
                   "complete before it is passed on."),
@@ -220,15 +254,24 @@ def check_backward_order(backward_order, cases=None):
         try:
             order = call_answer(backward_order, {node: list(inputs) for node, inputs in graph.items()}, root)
         except RecursionError:
-            failures.append((label, RECURSIVE, "it raised RecursionError", None))
+            failures.append((label, RECURSIVE, "it raised RecursionError", None, graph, root))
             continue
-        broken = _broken_rule(list(order) if isinstance(order, tuple) else order, graph, root)
+        order = list(order) if isinstance(order, tuple) else order
+        broken = _broken_rule(order, graph, root)
         if broken is not None:
-            failures.append((label, *broken, order))
+            failures.append((label, *broken, order, graph, root))
     if not failures:
         print(f"{PASS_MARK} backward_order: a valid order on all {len(cases)} graphs.")
         return
-    (_, label), name, problem, order = min(failures, key=lambda failure: failure[0][0])
+    breadth_first = all(name == INPUT_FIRST and _by_distance(order, graph, root)
+                        for _, name, _, order, graph, root in failures)
+    (_, label), name, problem, order, _, root = min(failures, key=lambda failure: failure[0][0])
+    if breadth_first:
+        # Every failing order lists the nodes by distance from the root (a search that goes deep
+        # first can do that on one small graph, but not on every graph it fails).
+        name, problem = BREADTH_FIRST, (f"{problem}; your order lists the nodes by their distance from "
+                                        f"{root!r}, and a node near the root can still be an input of one "
+                                        f"further away")
     case = [f"Smallest failing graph: {label}"]
     if order is not None:
         case.append(f"  your order: {_short(order)}")

@@ -10,12 +10,13 @@ every factor lies strictly between -1 and 1, that is for
 import numpy as np
 
 from ..descent import critical_rate as mlcore_critical_rate
-from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_function, normalise_choice
+from .checks import (FAIL_MARK, PASS_MARK, CheckFailed, Misconception, call_answer, check_function, format_call,
+                     normalise_choice)
 from .registry import exercise
 
-__all__ = ["BEHAVIOUR_CURVATURE", "BEHAVIOUR_MISCONCEPTIONS", "BEHAVIOUR_RATES", "CRITICAL_CASES",
-           "CRITICAL_MISCONCEPTIONS", "check_behaviour_predictions", "check_critical_rate", "critical_cases",
-           "reference_behaviour", "reference_critical_rate", "reference_predictions"]
+__all__ = ["BEHAVIOUR_CASES", "BEHAVIOUR_CURVATURE", "BEHAVIOUR_MISCONCEPTIONS", "BEHAVIOUR_RATES",
+           "CRITICAL_CASES", "CRITICAL_MISCONCEPTIONS", "behaviour_cases", "check_critical_rate",
+           "check_predict_behaviour", "critical_cases", "reference_behaviour", "reference_critical_rate"]
 
 
 def reference_critical_rate(H):
@@ -74,87 +75,89 @@ def check_critical_rate(critical_rate, cases=CRITICAL_CASES):
 
 # ---- converge, oscillate or diverge --------------------------------------------------------
 
-# f(theta) = 4 theta**2 from theta = 1: L = 8, so 1/L = 0.125 and 2/L = 0.25.
+# The learner writes predict_behaviour(lr, L): what gradient descent does on a parabola of
+# curvature L at the rate lr, decided from the factor 1 - lr * L alone. The visible cases are
+# f(theta) = 4 theta**2 (L = 8, so 1/L = 0.125 and 2/L = 0.25) at a rate in every regime and
+# on both edges; the hidden ones use other curvatures, so a table of answers for L = 8 does not
+# pass. Curvatures and rates are powers of two times eighths, so that lr * L is exact and the
+# edges 1/L and 2/L are met exactly in floating point.
 BEHAVIOUR_CURVATURE = 8.0
 BEHAVIOUR_RATES = (0.01, 0.1, 0.125, 0.2, 0.25, 0.3)
+BEHAVIOUR_CASES = [(lr, BEHAVIOUR_CURVATURE) for lr in BEHAVIOUR_RATES]
 BEHAVIOURS = ("converges", "oscillates", "diverges")
 
 
-def reference_behaviour(lr, curvature=BEHAVIOUR_CURVATURE):
-    """What gradient descent does on a parabola of curvature L: from the factor ``1 - lr * L``."""
-    factor = abs(1.0 - lr * curvature)
+def reference_behaviour(lr, L):  # noqa: N803 -- the chapter's name for the curvature
+    """What gradient descent does on a parabola of curvature ``L`` at rate ``lr``, from the
+    factor ``1 - lr * L`` that every step multiplies ``theta - theta*`` by."""
+    factor = abs(1.0 - lr * L)
     return "converges" if factor < 1 else "oscillates" if factor == 1 else "diverges"
 
 
-def _why(lr, curvature=BEHAVIOUR_CURVATURE):
-    factor = 1.0 - lr * curvature
-    if factor == 0:
-        return f"1 - lr·L = 1 - {lr:g}·{curvature:g} = 0: the first step lands on the minimum."
-    if abs(factor) < 1:
-        how = "from one side" if factor > 0 else "zig-zagging, the sign flips every step, but |factor| < 1"
-        return f"1 - lr·L = {factor:+.3g}: theta shrinks by that factor every step, {how}."
-    if abs(factor) == 1:
-        return (f"1 - lr·L = {factor:+.3g}: theta flips sign and keeps its size, 1, -1, 1, ... for "
-                "ever: this is lr = 2/L exactly.")
-    return f"1 - lr·L = {factor:+.3g}: |theta| grows by {abs(factor):.3g} every step."
+def behaviour_cases(seed):
+    """Hidden cases: two random curvatures (powers of two from 1/4 to 16), each at a rate below
+    1/L, at 1/L, between 1/L and 2/L, at 2/L and above 2/L."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for exponent in rng.choice(np.arange(-2, 5), size=2, replace=False):
+        L = 2.0 ** int(exponent)
+        eighths = (int(rng.integers(1, 8)), 8, int(rng.integers(9, 16)), 16, int(rng.integers(17, 24)))
+        cases.extend((k / 8 / L, L) for k in eighths)
+    return cases
 
 
-def reference_predictions():
-    """``{lr: behaviour}`` for every rate of ``BEHAVIOUR_RATES``, by :func:`reference_behaviour`."""
-    return {lr: reference_behaviour(lr) for lr in BEHAVIOUR_RATES}
+def _factor_meaning(lr, L):  # noqa: N803
+    """The factor ``1 - lr * L`` of a case and what it does to ``theta - theta*``, without the verdict."""
+    factor = 1.0 - lr * L
+    return (f"each step multiplies theta - theta* by 1 - lr·L = 1 - {lr:g}·{L:g} = {factor:+.3g}; "
+            f"what does that do to |theta - theta*| after many steps?")
 
 
-# Each a set of predictions that makes the mistake, and is read as it by _behaviour_misconception.
+def _boundary_at_one_over_l(lr, L):  # noqa: N803
+    return "converges" if lr * L <= 1 else "oscillates" if lr * L == 2 else "diverges"
+
+
+def _zigzag_oscillates(lr, L):  # noqa: N803
+    return "converges" if lr * L <= 1 else "oscillates" if lr * L <= 2 else "diverges"
+
+
+def _critical_diverges(lr, L):  # noqa: N803
+    return "converges" if lr * L < 2 else "diverges"
+
+
 BEHAVIOUR_MISCONCEPTIONS = [
-    Misconception("the boundary was put at 1/L instead of 2/L", {**reference_predictions(), 0.2: "diverges"},
+    Misconception("the boundary was put at 1/L instead of 2/L", _boundary_at_one_over_l,
                   "A zig-zag whose size shrinks (|1 - lr·L| < 1) still converges."),
-    Misconception("a shrinking zig-zag was called oscillating", {**reference_predictions(), 0.2: "oscillates"},
+    Misconception("a shrinking zig-zag was called oscillating", _zigzag_oscillates,
                   "It converges, since |1 - lr·L| < 1; only at lr = 2/L exactly does it bounce for ever."),
-    Misconception("at exactly lr = 2/L the factor is -1", {**reference_predictions(), 0.25: "diverges"},
+    Misconception("at exactly lr = 2/L the factor is -1", _critical_diverges,
                   "theta bounces between 1 and -1 for ever: it neither converges nor diverges."),
 ]
 
 
-@exercise(answer=reference_predictions(), misconceptions=BEHAVIOUR_MISCONCEPTIONS)
-def check_behaviour_predictions(predictions):
-    """Check ``predictions``, a dict ``{lr: 'converges' | 'oscillates' | 'diverges'}`` for every rate
-    of ``BEHAVIOUR_RATES`` on ``f(theta) = 4 theta**2``; explain each wrong prediction."""
-    if not isinstance(predictions, dict):
-        raise CheckFailed(f"{FAIL_MARK} predictions should be a dict {{lr: behaviour}}, e.g. "
-                          f"{{0.01: 'converges', ...}}; it is a {type(predictions).__name__}.")
-    wrong = []
-    for lr in BEHAVIOUR_RATES:
-        if lr not in predictions:
-            wrong.append(f"  lr = {lr:g}: no prediction; add predictions[{lr!r}].")
-            continue
+@exercise(answer=reference_behaviour, misconceptions=BEHAVIOUR_MISCONCEPTIONS, hidden_cases=behaviour_cases)
+def check_predict_behaviour(predict_behaviour, cases=BEHAVIOUR_CASES):
+    """Check ``predict_behaviour(lr, L)``, one of 'converges', 'oscillates' and 'diverges', on every
+    case ``(lr, L)``. A wrong answer is shown with its factor ``1 - lr * L`` only, not with the
+    right word, so that the feedback does not hand out the answer."""
+    name = getattr(predict_behaviour, "__name__", "predict_behaviour")
+    said, wrong = {}, []
+    for lr, L in cases:
+        call = format_call(name, reference_behaviour, (lr, L))
         try:
-            said = normalise_choice(predictions[lr], BEHAVIOURS, name=f"predictions[{lr!r}]")
+            said[lr, L] = normalise_choice(call_answer(predict_behaviour, lr, L), BEHAVIOURS, name=call)
         except CheckFailed as error:
-            wrong.append(f"  lr = {lr:g}: {error}")
+            wrong.append(f"  {error}")
             continue
-        right = reference_behaviour(lr)
-        if said != right:
-            wrong.append(f"  lr = {lr:g}: not '{said}' but '{right}'. {_why(lr)}")
+        if said[lr, L] != reference_behaviour(lr, L):
+            wrong.append(f"  {call} = '{said[lr, L]}' is not right: {_factor_meaning(lr, L)}")
     if not wrong:
-        print(f"{PASS_MARK} predictions: right for all {len(BEHAVIOUR_RATES)} rates.")
+        print(f"{PASS_MARK} {name}: right on all {len(cases)} cases.")
         return
-    lines = [f"{FAIL_MARK} predictions are not right yet for {len(wrong)} of {len(BEHAVIOUR_RATES)} "
-             "rates (L = 8, so 1/L = 0.125 and 2/L = 0.25):"]
-    mistake = _behaviour_misconception(predictions)
+    lines = [f"{FAIL_MARK} {name} is not right yet on {len(wrong)} of {len(cases)} cases."]
+    # The first mistake that gives the learner's word on every case the learner answered.
+    mistake = next((m for m in BEHAVIOUR_MISCONCEPTIONS
+                    if said and all(m.variant(lr, L) == word for (lr, L), word in said.items())), None)
     if mistake:
         lines.append(f"Likely misconception: {mistake.name}. {mistake.hint}")
     raise CheckFailed("\n".join(lines + wrong), mistake.name if mistake else None, wrong[0].strip())
-
-
-def _behaviour_misconception(predictions):
-    """The ``Misconception`` of ``BEHAVIOUR_MISCONCEPTIONS`` behind a set of predictions, if one explains them."""
-    boundary, zigzag_oscillates, critical = BEHAVIOUR_MISCONCEPTIONS
-    said = {lr: str.lower(str.strip(value)) for lr, value in predictions.items() if isinstance(value, str)}
-    zigzag = [lr for lr in BEHAVIOUR_RATES if 0.125 < lr < 0.25]
-    if zigzag and all(said.get(lr) == "diverges" for lr in zigzag):
-        return boundary
-    if zigzag and all(said.get(lr) == "oscillates" for lr in zigzag):
-        return zigzag_oscillates
-    if said.get(0.25) in ("converges", "diverges"):
-        return critical
-    return None

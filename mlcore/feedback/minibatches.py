@@ -142,7 +142,7 @@ EPOCH_MISTAKES = [
     EpochMistake("shuffled, but not with rng.permutation(N) as the statement asks",
                  lambda epoch, n, size: sorted(epoch.order) == list(range(n)),
                  "Every sample is there once, but in another order than rng.permutation(len(X)) gives "
-                 "for this rng, so the runs of exercise 10 could not be compared with the reference.",
+                 "for this rng, so the runs of exercise 7 (sgd_linear_regression) could not be compared with the reference.",
                  _epoch_from(lambda n, rng: rng.permutation(n)[::-1])),
 ]
 
@@ -227,7 +227,11 @@ def reference_sgd_linear_regression(X, y, lr, batch_size, num_epochs, seed):
     return run.weights[-1]
 
 
-def _hand_sgd(batch_gradient=mse_weight_gradient, *, batches=reference_minibatches, rng_per_epoch=False):
+def _hand_sgd(batch_gradient=None, *, batches=reference_minibatches, rng_per_epoch=False):
+    """A mini-batch SGD written by hand; ``batch_gradient(X_batch, w, y_batch, X, y, batch_size)``
+    is its update direction (the batch's MSE gradient if None)."""
+    batch_gradient = batch_gradient or _batch_gradient
+
     def sgd(X, y, lr, batch_size, num_epochs, seed):
         w = np.zeros(X.shape[1])
         rng = np.random.default_rng(seed)
@@ -235,12 +239,12 @@ def _hand_sgd(batch_gradient=mse_weight_gradient, *, batches=reference_minibatch
             if rng_per_epoch:
                 rng = np.random.default_rng(seed)
             for X_batch, y_batch in batches(X, y, batch_size, rng):
-                w = w - lr * batch_gradient(X_batch, w, y_batch, X, y)
+                w = w - lr * batch_gradient(X_batch, w, y_batch, X, y, batch_size)
         return w
     return sgd
 
 
-def _batch_gradient(X_batch, w, y_batch, X, y):
+def _batch_gradient(X_batch, w, y_batch, X, y, batch_size):
     return mse_weight_gradient(X_batch, w, y_batch)
 
 
@@ -255,24 +259,49 @@ def _without_last(X, y, batch_size, rng):
         yield X[order[start:start + batch_size]], y[order[start:start + batch_size]]
 
 
+# The update directions of the misconceptions, each with _batch_gradient's signature.
+def _whole_data_set(X_batch, w, y_batch, X, y, batch_size):
+    return mse_weight_gradient(X, w, y)
+
+
+def _summed(X_batch, w, y_batch, X, y, batch_size):
+    return 2.0 * X_batch.T @ (X_batch @ w - y_batch)
+
+
+def _over_batch_size(X_batch, w, y_batch, X, y, batch_size):
+    return 2.0 / batch_size * X_batch.T @ (X_batch @ w - y_batch)
+
+
+def _without_the_two(X_batch, w, y_batch, X, y, batch_size):
+    return 0.5 * mse_weight_gradient(X_batch, w, y_batch)
+
+
+def _uphill(X_batch, w, y_batch, X, y, batch_size):
+    return -mse_weight_gradient(X_batch, w, y_batch)
+
+
 SGD_MISCONCEPTIONS = [
     Misconception("a gradient computed on the whole data set inside the \"stochastic\" loop",
-                  _hand_sgd(lambda X_batch, w, y_batch, X, y: mse_weight_gradient(X, w, y)),
+                  _hand_sgd(_whole_data_set),
                   "Each update uses only its batch: mse_weight_gradient(X_batch, w, y_batch). With "
                   "the whole data set every update is full-batch gradient descent, just more of them."),
-    Misconception("the batch gradient summed over the batch, not averaged",
-                  _hand_sgd(lambda X_batch, w, y_batch, X, y: 2.0 * X_batch.T @ (X_batch @ w - y_batch)),
+    Misconception("the batch gradient summed over the batch, not averaged", _hand_sgd(_summed),
                   "The MSE of a batch is a mean: divide by len(y_batch), also for the last, smaller batch."),
-    Misconception("ascent instead of descent (w + lr * grad)",
-                  _hand_sgd(lambda X_batch, w, y_batch, X, y: -mse_weight_gradient(X_batch, w, y_batch)),
+    Misconception("the batch gradient divided by batch_size, also for the last, smaller batch",
+                  _hand_sgd(_over_batch_size),
+                  "The last batch of an epoch may hold fewer than batch_size samples: its mean divides by "
+                  "B = len(y_batch)."),
+    Misconception("the factor 2 of the squared error's derivative is missing", _hand_sgd(_without_the_two),
+                  "d(e**2)/de = 2e: the MSE's gradient is 2 / B * X_b.T @ (X_b @ w - y_b)."),
+    Misconception("ascent instead of descent (w + lr * grad)", _hand_sgd(_uphill),
                   "Step against the gradient: w = w - lr * grad."),
     Misconception("a new generator every epoch, so every epoch has the same order",
-                  _hand_sgd(_batch_gradient, rng_per_epoch=True),
+                  _hand_sgd(rng_per_epoch=True),
                   "Make rng = np.random.default_rng(seed) once, before the first epoch; then each "
                   "epoch draws a new order from it."),
-    Misconception("the last partial batch dropped", _hand_sgd(_batch_gradient, batches=_without_last),
+    Misconception("the last partial batch dropped", _hand_sgd(batches=_without_last),
                   "Every epoch trains on every sample: keep the last, smaller batch."),
-    Misconception("the samples were not shuffled", _hand_sgd(_batch_gradient, batches=_in_order),
+    Misconception("the samples were not shuffled", _hand_sgd(batches=_in_order),
                   "Go through minibatches(X, y, batch_size, rng), which shuffles every epoch."),
 ]
 

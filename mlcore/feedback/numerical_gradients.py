@@ -169,8 +169,9 @@ ROUND_OFF = "an h so small that round-off dominates"
 TRUNCATION = "an h so large that truncation dominates"
 FORWARD_STEP_FOR_CENTRAL = "the best h of forward differences (about sqrt(eps) = 1.5e-8) used for central ones"
 STEP_HINTS = {
-    ROUND_OFF: "f(x + h) and f(x - h) agree in almost every digit, and the difference keeps only rounding "
-               "errors, of size eps / h.",
+    ROUND_OFF: "The two values of f that the difference subtracts (f(x + h) and f(x) for forward, f(x + h) "
+               "and f(x - h) for central differences) agree in almost every digit, and their difference "
+               "keeps only rounding errors, of size eps / h.",
     TRUNCATION: "The secant's slope is not the tangent's (error of order h for forward, h**2 for central "
                 "differences).",
     FORWARD_STEP_FOR_CENTRAL: "The truncation error of central differences is smaller, so their best h is "

@@ -246,6 +246,22 @@ class UnorderedValue(MicroValue):
             stack.extend(node._inputs)
 
 
+class BreadthFirstValue(MicroValue):
+    """Visits each node once, in the order a queue from the output reaches them: by distance, so a
+    node can pass its gradient on before a longer path has brought its part."""
+
+    def backward(self):
+        self.grad = 1.0
+        order, seen = [self], {self}
+        for node in order:
+            for child in node._inputs:
+                if child not in seen:
+                    seen.add(child)
+                    order.append(child)
+        for node in order:
+            node._backward()
+
+
 class InputTanhValue(MicroValue):
     def _tanh_local(self, x, t):
         return 1 - x * x
@@ -271,6 +287,11 @@ VALUE_MISCONCEPTIONS = [
                   "order)", UnorderedValue,
                   "Visit the nodes in reverse topological order, each once, instead of walking from the "
                   "output along every path."),
+    Misconception("nodes visited breadth-first (by distance from the output), which is not a topological "
+                  "order", BreadthFirstValue,
+                  "A queue visits a node as soon as its shortest path has reached it; when a longer path "
+                  "reaches it later, its gradient has already been passed on. Visit the nodes in reverse "
+                  "topological order: a depth-first post-order, reversed."),
     Misconception("tanh's local gradient written as 1 - x**2, with x its input: it is 1 - tanh(x)**2, "
                   "in terms of the output t", InputTanhValue,
                   "d tanh(x)/dx = 1 - t**2 with t = tanh(x)."),

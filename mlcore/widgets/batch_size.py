@@ -15,6 +15,8 @@ import numpy as np
 
 from ..data.diabetes import bmi_regression
 from ..linear_sgd import excess_mse, fit_linear_sgd, least_squares
+from matplotlib import patheffects
+
 from ..plots.cached_figure import mark_dynamic
 from ..plots.contour import contour_with_trajectory
 from ..plots.style import COLORS, tidy
@@ -77,7 +79,11 @@ class BatchSizePanel(SteppedPanel):
                                                 ax=contour_ax, levels=14, xlabel="slope w",
                                                 ylabel="intercept b", title="path of (w, b) over the MSE")
         contour_ax.set_aspect("equal")
-        contour_ax.plot(*self.best, "+", color="white", markersize=12, mew=2)
+        # Over the path's yellow star (which ends there when the run converges), outlined to show on it.
+        (self.best_marker,) = contour_ax.plot(*self.best, "+", color="white", markersize=12, mew=2, zorder=6,
+                                              path_effects=[patheffects.withStroke(linewidth=3.5,
+                                                                                   foreground=COLORS["black"])])
+        mark_dynamic(self.best_marker)
         self.contours.path.set_linewidth(1.0)
 
         loss_ax.set_yscale("log")

@@ -109,12 +109,15 @@ class ChainRulePanel(Panel):
         self.scene = mark_dynamic(SceneImage(self.axes[0], _Scenes(self), whole_figure=True))
 
     def frame_limits(self, outer, inner):
-        """``[(xlim, ylim)]`` of the three plots for ``f = outer``, ``g = inner``."""
+        """``[(xlim, ylim)]`` of the three plots for ``f = outer``, ``g = inner``: each padded around
+        what it shows, so that a point at the end of the slider's range (x = ±2) and its tangent
+        are drawn whole, not cut by the frame."""
         f, g = FUNCTIONS[outer], FUNCTIONS[inner]
         u = g.f(self.grid)
         u_lim = _limits(u)
         u_grid = np.linspace(*u_lim, 241)
-        return [(X_RANGE, _limits(u)), (u_lim, _limits(f.f(u_grid))), (X_RANGE, _limits(f.f(u)))]
+        x_lim = _limits(np.array(X_RANGE))
+        return [(x_lim, _limits(u)), (u_lim, _limits(f.f(u_grid))), (x_lim, _limits(f.f(u)))]
 
     def draw_scene(self, figure, outer, inner):
         """The static picture for one pair: frames, ticks, titles and the three curves."""
@@ -125,7 +128,8 @@ class ChainRulePanel(Panel):
         for position, (xlim, ylim), title, (xlabel, ylabel), k in zip(
                 self.positions, self.frame_limits(outer, inner), titles, labels, range(3)):
             ax = figure.add_axes(position)
-            xs = np.linspace(*xlim, 241)
+            # The curves of x span the slider's range; the outer one, the range of u it covers.
+            xs = np.linspace(*(xlim if k == 1 else X_RANGE), 241)
             ys = (g.f, f.f, lambda t: f.f(g.f(t)))[k](xs)
             ax.plot(xs, ys, color=COLORS["grey"], linewidth=1.8)
             ax.set_xlim(xlim)

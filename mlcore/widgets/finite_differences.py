@@ -88,7 +88,8 @@ class FiniteDifferencePanel(Panel):
         ax.set_ylim(*ERROR_RANGE)
         for h_star, label in ((EPS ** 0.5, "√ε"), (EPS ** (1 / 3), "∛ε")):
             ax.axvline(h_star, color=COLORS["grey"], linewidth=0.8, alpha=0.6)
-            ax.text(h_star, 3.0, label, ha="center", va="bottom", fontsize=9, color=COLORS["grey"])
+            # Inside the frame, right of the line: no curve runs there at the top.
+            ax.text(h_star * 1.4, 1.0, label, ha="left", va="center", fontsize=9, color=COLORS["grey"])
         # The two arms of the V, under each arm where no curve runs.
         ax.text(3e-16, 1e-8, "← round-off dominates:\n    error ≈ ε·|f(x)| / h", fontsize=8, va="top")
         ax.text(0.7, 1e-12, "truncation dominates →\nerror ≈ h·|f″| / 2 (forward)\n"

@@ -177,8 +177,10 @@ class LearningRatePanel(SteppedPanel):
             self.zones[name].set_width(right - left)
             self.zone_texts[name].set_position((np.sqrt(left * right), 0.5))
             self.zone_texts[name].set_visible(right / left > 1.6)
-        # Near a minimum of a curve that is not a parabola, too large a rate may bounce without escaping.
-        self.zone_texts["diverges"].set_text("diverges" if self.curve.label == "parabola" else "no settling")
+        # Near a minimum of a curve that is not a parabola, too large a rate may bounce without escaping:
+        # the zone says both of the words the behaviour label above may show there.
+        self.zone_texts["diverges"].set_text("diverges" if self.curve.label == "parabola"
+                                             else "oscillates or diverges")
         self.half_line.set_xdata([critical / 2] * 2)
         self.critical_line.set_xdata([critical] * 2)
         self.critical_text.set_position((critical * 1.06, 0.1))

@@ -35,7 +35,8 @@ SCHEDULE_COLORS = {"constant": COLORS["grey"], "step": COLORS["blue"], "exponent
 PARAMETERS = {"constant": (), "step": ("step_size", "step_gamma"), "exponential": ("exp_gamma",),
               "cosine": ("T_max",)}
 LR_RANGE = (1e-3, 1.0)
-EXCESS_RANGE = (1e-8, 1e1)
+EXCESS_RANGE = (1e-8, 1e2)   # the constant rate at lr = 1 bounces up to about 17
+RATE_TOP = 1.45              # the rate plot's top: room for the legend above the rates, which are all <= 1
 
 
 def make_scheduler(name, optimizer, *, settings):
@@ -105,10 +106,11 @@ class LRSchedulePanel(SteppedPanel):
             ax.set_xlim(-0.5, NUM_EPOCHS + 0.5)
         # Every schedule multiplies the initial rate, so lr / initial lr needs no new axis limits
         # when the initial rate changes.
-        rate_ax.set_ylim(0.0, 1.08)
+        rate_ax.set_ylim(0.0, RATE_TOP)
+        rate_ax.set_yticks(np.linspace(0.0, 1.0, 6))
         loss_ax.set_yscale("log")
         loss_ax.set_ylim(*EXCESS_RANGE)
-        rate_ax.legend(loc="lower left")
+        rate_ax.legend(loc="upper center", ncol=2)
         tidy(rate_ax, title="learning rate per epoch", xlabel="epoch", ylabel="lr / initial lr")
         tidy(loss_ax, title=f"training MSE above its minimum (batches of {BATCH_SIZE})", xlabel="epoch",
              ylabel="MSE − least-squares MSE")

@@ -10,7 +10,8 @@ that is safe for the steep axis crawls along the flat one (chapter 6's reason
 for momentum and adaptive rates).
 
 The contours of a quadratic are ellipses, computed exactly from ``H``; they
-are redrawn only when the bowl changes. The gradient arrow at the current
+are kept with the cached background and redrawn only when the bowl (``kappa``
+or the angle) changes. The gradient arrow at the current
 point is perpendicular to the contour through it, drawn dashed.
 """
 
@@ -20,7 +21,7 @@ from matplotlib.collections import LineCollection, PolyCollection
 
 from ..descent import descend
 from ..factories import tensor
-from ..plots.cached_figure import mark_dynamic
+from ..plots.cached_figure import mark_dynamic, mark_overlay
 from ..plots.style import COLORS, tidy
 from ..surfaces import BOWL_CURVATURE, bowl_hessian
 from .controls import choice, log_slider, slider
@@ -87,8 +88,9 @@ class QuadraticBowlPanel(SteppedPanel):
                                           markeredgecolor=COLORS["black"], markersize=13)
         self.arrow = contour_ax.quiver([0.0], [0.0], [1.0], [0.0], angles="xy", scale_units="xy",
                                        scale=1.0, color=COLORS["blue"], width=0.009, zorder=5)
-        mark_dynamic(self.bands, self.levels, self.level_line, self.path, self.start_marker, self.current,
-                     self.arrow)
+        # The bands change only with the bowl: kept with the background, drawn again when they change.
+        mark_overlay(self.bands, self.levels)
+        mark_dynamic(self.level_line, self.path, self.start_marker, self.current, self.arrow)
         contour_ax.set_xlim(-BOX, BOX)
         contour_ax.set_ylim(-BOX, BOX)
         contour_ax.set_aspect("equal")
