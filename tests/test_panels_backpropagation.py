@@ -203,6 +203,41 @@ def test_the_label_names_the_behaviour_with_the_measured_ratio():
     assert "exploding" in panel.readout.value
 
 
+def test_bars_beyond_the_axis_are_marked_and_counted():
+    panel = GradientFlowPanel(depth=10, activation="relu", init="normal", sigma=1.0)  # guided task 3
+    assert panel.flow.norms.min() > NORM_RANGE[1], "every norm of the exploding stack is above the axis"
+    xs, ys = panel.above_marks.get_data()
+    np.testing.assert_allclose(xs, (np.arange(10) + 0.5) / 10)
+    assert list(ys) == [1.0] * 10 and len(panel.below_marks.get_xdata()) == 0
+    assert "▲ 10 bars above 1e+08" in panel.ratio_text.get_text()
+    assert f"largest norm:       {panel.flow.norms.max():.2e}" in panel.ratio_text.get_text()
+    assert "10 bars above 1e+08 (drawn at its edge)" in panel.readout.value
+    panel.set_state(activation="sigmoid", init="xavier", depth=30)
+    below = np.flatnonzero(panel.flow.norms < NORM_RANGE[0])
+    assert len(below) == 5 and list(below) == list(range(5)), "the first five layers' norms are below 1e-16"
+    np.testing.assert_allclose(panel.below_marks.get_xdata(), (below + 0.5) / 30)
+    assert "▼ 5 bars below 1e-16" in panel.ratio_text.get_text() and len(panel.above_marks.get_xdata()) == 0
+    panel.set_state(activation="relu", init="he", depth=50)
+    assert len(panel.above_marks.get_xdata()) == len(panel.below_marks.get_xdata()) == 0
+    assert "▲" not in panel.ratio_text.get_text() and "▼" not in panel.ratio_text.get_text()
+
+
+def test_the_labels_sit_on_a_light_box_over_tall_bars():
+    panel = GradientFlowPanel(depth=10, activation="relu", init="normal", sigma=1.0)
+    panel.fig.canvas.draw()
+    pixels = np.asarray(panel.fig.canvas.buffer_rgba())[..., :3].astype(float)
+    height = pixels.shape[0]
+
+    def brightness(x, y):  # the mean of a 5 x 5 patch around axes fraction (x, y) of the bars
+        px, py = panel.bars_ax.transAxes.transform((x, y))
+        row, col = int(round(height - py)), int(round(px))
+        return pixels[row - 2:row + 3, col - 2:col + 3].mean()
+
+    # Under the label text (left of its first character, between the lines) and on a bar away from it.
+    assert brightness(0.02, 0.9) > 200 and brightness(0.02, 0.7) > 200, "the labels' background is light"
+    assert brightness(0.8, 0.5) < 150, "the bars around the box are the dark blue"
+
+
 def test_sigma_matters_only_for_the_normal_initialisation():
     panel = GradientFlowPanel(init="xavier")
     assert panel.controls["sigma"].disabled
