@@ -20,7 +20,7 @@ import torch
 from mlcore.plots.graph_drawing import weight_styles
 from mlcore.widgets import AccumulationPanel, BackpropStepPanel, GradientFlowPanel
 from mlcore.widgets.accumulation import GRAD_RANGE, LOSS_RANGE, STEPS
-from mlcore.widgets.backprop_step import SEEDS, tiny_mlp
+from mlcore.widgets.backprop_step import SEEDS, STEP_KEY, tiny_mlp
 from mlcore.widgets.gradient_flow import BINS, NORM_RANGE, VALUE_RANGES
 from mlcore.accumulation import START, bmi_data
 from mlcore.gradient_flow import deep_stack
@@ -134,6 +134,12 @@ def test_the_lines_show_the_weights_until_their_gradient_is_computed():
         above = _shown(panel.above, 2, 2)
         prefix = "db " if frame >= 6 else "b " if frame >= 3 else None
         assert all(text.startswith(prefix) if prefix else text == "" for text in above), frame
+
+
+def test_the_key_names_the_numbers_and_lines_the_steps_show_in_their_colours():
+    panel = BackpropStepPanel()
+    assert STEP_KEY in [text.get_text() for text in panel.ax.texts]
+    assert "db (orange)" in STEP_KEY and "W or ∂L/∂W" in STEP_KEY and "red" not in STEP_KEY
 
 
 def test_neurons_fill_in_as_their_values_become_known():
