@@ -315,6 +315,17 @@ def test_the_player_draws_the_runs_up_to_the_step_and_the_checkbox_picks_yours()
     assert "settles at its minimum" in panel.readout.value
 
 
+def test_the_legend_sits_above_the_plots_and_covers_no_curve():
+    panel = AccumulationPanel(lr=10 ** -2.5)    # guided task 3, where a legend inside covered a curve
+    panel.fig.canvas.draw()
+    renderer = panel.fig.canvas.get_renderer()
+    legend = panel.legend.get_window_extent(renderer)
+    for ax in (panel.loss_ax, panel.grad_ax):
+        assert not legend.overlaps(ax.get_window_extent(renderer)), "the legend is outside both plots"
+        assert ax.get_legend() is None
+    assert legend.y1 <= panel.fig.bbox.y1 and len(panel.legend.get_texts()) == 3
+
+
 def test_with_zero_grad_the_loss_settles_and_without_it_keeps_swinging():
     panel = AccumulationPanel(lr=0.1)
     with_, without = panel.runs[True].losses, panel.runs[False].losses
