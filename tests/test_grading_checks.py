@@ -5,8 +5,11 @@ import pytest
 import torch
 
 import mlcore
-from mlcore.feedback.checks import (CheckFailed, Misconception, as_float_array, check_choice, format_value,
-                                   check_function, check_value, normalise_choice)
+from mlcore.feedback.checks import (CheckFailed, Misconception, NotAnswered, answers_to, as_float_array,
+                                   check_choice, check_choices, check_function, check_value, choices_misconceptions,
+                                   driven_misconceptions, explained, format_value, normalise_choice)
+from mlcore.feedback.deep_stack import StackProblem
+from mlcore.feedback.parts import WRONG_ORDER, check_parts
 
 X = "\N{BALLOT X}"
 OK = "\N{CHECK MARK}"
@@ -324,3 +327,102 @@ def test_check_failed_carries_the_misconception_and_the_counterexample():
     with pytest.raises(CheckFailed) as failure:
         check_choice("mse", "cross_entropy", name="loss_choice", explanations=EXPLANATIONS)
     assert failure.value.misconception == "chose 'mse'"
+
+
+BUG_EXPLANATIONS = {"loop_a": {"zero_grad": "it never clears .grad.", "mode": "its net has no dropout."},
+                    "loop_b": {"zero_grad": "it clears .grad.", "mode": "it stays in eval mode."}}
+RIGHT_BUGS = {"loop_a": "zero_grad", "loop_b": "mode"}
+
+
+def test_check_choices_prints_one_line_and_names_the_first_wrong_key(capsys):
+    check_choices({"loop_a": " Zero_Grad ", "loop_b": "mode"}, RIGHT_BUGS, name="bugs", explanations=BUG_EXPLANATIONS)
+    assert capsys.readouterr().out == f"{OK} bugs: all 2 are right.\n"
+    with pytest.raises(CheckFailed) as failure:
+        check_choices({"loop_a": "mode", "loop_b": "zero_grad"}, RIGHT_BUGS, name="bugs", explanations=BUG_EXPLANATIONS)
+    assert str(failure.value) == (f"{X} bugs['loop_a'] = 'mode' is not the best choice: its net has no dropout.\n"
+                                  f"{X} bugs['loop_b'] = 'zero_grad' is not the best choice: it clears .grad.")
+    assert failure.value.misconception == "bugs['loop_a']: chose 'mode'"
+    assert failure.value.counterexample == "bugs['loop_a'] = 'mode'"
+    with pytest.raises(CheckFailed, match=r"bugs should be a dict with the keys \['loop_a', 'loop_b'\], each mapped "
+                                          r"to one of \['zero_grad', 'mode'\]; got \['mode'\]"):
+        check_choices(["mode"], RIGHT_BUGS, name="bugs", explanations=BUG_EXPLANATIONS)
+
+
+def test_choices_misconceptions_are_the_right_dict_with_one_wrong_choice():
+    mistakes = choices_misconceptions(RIGHT_BUGS, BUG_EXPLANATIONS, name="bugs")
+    assert [(m.name, m.variant, m.hint) for m in mistakes] == [
+        ("bugs['loop_a']: chose 'mode'", {"loop_a": "mode", "loop_b": "mode"}, "its net has no dropout."),
+        ("bugs['loop_b']: chose 'zero_grad'", {"loop_a": "zero_grad", "loop_b": "zero_grad"}, "it clears .grad.")]
+
+
+def test_explained_adds_a_line_and_keeps_the_misconception_of_any_failed_check():
+    with pytest.raises(CheckFailed) as failure, explained("(The numbers: the losses.)"):
+        check_function(SUM_NOT_AVERAGED.variant, mse, MSE_CASES, misconceptions=[SUM_NOT_AVERAGED], name="mse")
+    assert str(failure.value).endswith("  got:      4\n(The numbers: the losses.)")
+    assert failure.value.misconception == "the sum was not averaged" and failure.value.counterexample
+    # A failure a driver raised in the learner's kernel reaches the referee as an AssertionError of its name.
+    kernel_failure = type("CheckFailed", (AssertionError,), {"__module__": "kernel"})
+    with pytest.raises(CheckFailed) as failure, explained("(The numbers: the losses.)"):
+        raise kernel_failure("fit should return a dict")
+    assert str(failure.value) == "fit should return a dict\n(The numbers: the losses.)"
+    assert failure.value.misconception is None
+    with pytest.raises(ValueError), explained("(never added)"):
+        raise ValueError("not a failed check")
+
+
+def test_answers_to_gives_each_result_or_raises_what_the_answer_raised_when_read():
+    calls = []
+
+    def answer(x):
+        calls.append(x)
+        if x < 0:
+            raise ValueError(f"negative {x}")
+        return 2 * x
+
+    results = answers_to(answer, [(1.0,), (-1.0,), (3.0,)])
+    assert results[0]() == 2.0 and results[2]() == 6.0 and calls == [1.0, 3.0]
+    with pytest.raises(ValueError, match="negative -1.0"):
+        results[1]()
+
+    def stub(x):
+        raise NotImplementedError()
+
+    with pytest.raises(NotAnswered):
+        answers_to(stub, [(1.0,)])[0]()
+
+
+def test_driven_misconceptions_call_the_driver_with_each_variant():
+    def twice(function, x):
+        return function(function(x))
+
+    (mistake,) = driven_misconceptions(twice, [Misconception("adds one", lambda x: x + 1, "hint")])
+    assert (mistake.name, mistake.hint, mistake.variant(1.0)) == ("adds one", "hint", 3.0)
+
+
+def test_a_case_that_is_a_dataclass_shows_as_its_whole_repr():
+    problem = StackProblem(12, "sigmoid", "xavier", seed=123456, width=8, batch=5, used=True)
+    assert format_value(problem) == repr(problem) == \
+        "StackProblem(12, 'sigmoid', 'xavier', seed=123456, width=8, batch=5, used=True)"
+
+
+def _gradients(dout, X, W):
+    return dout @ W.T, X.T @ dout, dout.sum(axis=0)
+
+
+LINEAR_CASES = [(np.ones((2, 3)), np.arange(8.0).reshape(2, 4), np.arange(12.0).reshape(4, 3))]
+
+
+def test_check_parts_prints_one_line_and_names_the_right_arrays_in_another_order(capsys):
+    parts = [("dX", []), ("dW", []), ("db", [])]
+    check_parts(_gradients, _gradients, LINEAR_CASES, parts, name="linear_backward")
+    assert capsys.readouterr().out == f"{OK} linear_backward: dX, dW and db correct on all 1 cases.\n"
+    with pytest.raises(CheckFailed) as failure:
+        check_parts(lambda dout, X, W: _gradients(dout, X, W)[::-1], _gradients, LINEAR_CASES, parts,
+                    name="linear_backward")
+    assert failure.value.misconception == WRONG_ORDER
+    assert "returned the arrays (db, dW, dX)" in failure.value.counterexample
+    with pytest.raises(CheckFailed) as failure:
+        check_parts(lambda dout, X, W: (*_gradients(dout, X, W)[:2], dout), _gradients, LINEAR_CASES, parts,
+                    name="linear_backward")
+    assert str(failure.value).startswith(f"{X} linear_backward → db is not right yet: 1 of 1 cases fail.")
+    assert capsys.readouterr().out == "", "the parts that passed print nothing above the failure"

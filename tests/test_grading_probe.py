@@ -6,9 +6,12 @@ what it does to its arguments is reported; a numpy Generator it draws from is
 reported as changed; and a driver runs a class the check cannot call itself.
 """
 
+import functools
+
 import numpy as np
 
-from mlcore.feedback import value_class
+from mlcore.feedback import optimizer_steps, value_class
+from mlcore.feedback.deep_stack import StackProblem, norms_of, reference_layer_gradient_norms, reference_norms
 from mlcore.grading import probe, wire
 
 
@@ -68,3 +71,17 @@ def test_a_driver_runs_a_class_on_data_and_only_its_numbers_come_back():
     response = call(value_class.MicroValue, program, driver=value_class.gradients_by)
     np.testing.assert_allclose(response["result"], value_class.reference_gradients(program), rtol=1e-12)
     assert response["mutated"] == {}
+
+
+def test_a_driver_with_keyword_settings_runs_hundreds_of_steps_in_one_call():
+    driver = functools.partial(optimizer_steps.trajectory, states=1)
+    case = optimizer_steps.MOMENTUM_CASES[2]
+    response = call(optimizer_steps.momentum_step, *case, driver=driver)
+    assert response["result"].shape == (101, 2)
+    np.testing.assert_allclose(response["result"], optimizer_steps.reference_momentum(*case), rtol=1e-12)
+
+
+def test_a_case_that_describes_a_network_is_built_by_the_driver_in_the_kernel():
+    problem = StackProblem(3, "sigmoid", "xavier", seed=602, used=True)
+    response = call(reference_layer_gradient_norms, problem, driver=norms_of)
+    np.testing.assert_allclose(response["result"], reference_norms(problem), rtol=1e-12)

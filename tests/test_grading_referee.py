@@ -274,6 +274,38 @@ def test_odd_answers_get_the_in_kernel_verdict_and_message_from_the_referee(tmp_
     assert all(q.points == 0 for q in refereed)
 
 
+# Answers whose check fails in a driver, in the learner's kernel under the referee: a malformed result.
+DRIVEN_FAILURES = {
+    "a step that returns theta alone": ("def momentum_step(theta, grad, velocity, lr, momentum):\n"
+                                        "    return theta - lr * grad",
+                                        "from mlcore.feedback.chapter06 import check_momentum_step\n\n"
+                                        "check_momentum_step(momentum_step)"),
+    "a fit that returns nothing": ("def fit(net, loss_fn, optimizer, train_loader, X_val, y_val, num_epochs):\n"
+                                   "    pass",
+                                   "from mlcore.feedback.chapter07 import check_fit\n\ncheck_fit(fit)"),
+    "a network that is a list": ("def build_net(in_channels):\n    return []",
+                                 "from mlcore.feedback.chapter08 import check_article_net\n\n"
+                                 "check_article_net(build_net)"),
+}
+
+
+def test_a_failure_raised_in_a_driver_gets_the_in_kernel_verdict_and_message_from_the_referee(tmp_path):
+    cells = [_cell("setup", "import numpy as np", "setup")]
+    for number, (answer, test) in enumerate(DRIVEN_FAILURES.values()):
+        cells += [_cell("answer", answer, f"driven-{number}-answer"), _cell("test", test, f"driven-{number}-test",
+                                                                           points=1)]
+    path = tmp_path / "solutions" / "driven.ipynb"
+    path.parent.mkdir()
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC}), path)
+    in_kernel = _graded(path, path.parent, referee=False, sandbox=False)
+    refereed = _graded(path, path.parent, referee=True, sandbox=True)
+    _same_verdicts(in_kernel, refereed)
+    assert [q.status for q in refereed] == ["failed"] * 3
+    assert "must return a tuple of 2 values" in refereed[0].message
+    assert refereed[1].message.endswith("(The numbers: history['train_loss'], then history['val_loss'].)")
+    assert "returned a list" in refereed[2].message
+
+
 @pytest.mark.parametrize("attack", ["checks_patched", "frame_inspection"])
 def test_the_same_attack_beats_checks_run_in_the_kernel(attacked, attack, tmp_path):
     # What the referee is for: graded in-kernel (as nbgrader grades), the blank notebook scores.

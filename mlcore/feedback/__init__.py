@@ -5,15 +5,22 @@ A test cell of an exercise notebook reads::
     from mlcore.feedback.chapter01 import check_mse
     check_mse(mse)
 
-``chapter01`` ... ``chapter04`` gather the checks each notebook calls. They
+``chapter01`` ... ``chapter08`` gather the checks each notebook calls. They
 live in one module per topic: ``regression_losses``, ``regression_gradients``
 and ``best_constant`` (chapter 1); ``cross_entropy``, ``loss_choice`` and
 ``article_pairing`` (chapter 2); ``gradient_descent``, ``learning_rate``,
 ``minibatches``, ``schedules``, ``stopping`` and ``mutation`` (chapter 3);
 ``chain_rule``, ``numerical_gradients``, ``graph_order``, ``value_class`` and
-``backward_rules`` (chapter 4). Chapters 3 and 4 keep their cases beside their
-checks; ``cases`` holds the inputs the checks of chapters 1-2 try and
-``reference`` computes the expected answers with mlcore.
+``backward_rules`` (chapter 4); ``layer_gradients``, ``mlp_backward``
+(through ``parts``), ``gradient_shapes``, ``deep_stack`` and ``accumulation``
+(chapter 5); ``optimizer_steps``, ``optimizer_class``, ``momentum_tuning`` and
+``optimizer_choice`` (chapter 6); ``training_loop``, ``splitting``,
+``accuracy``, ``evaluation``, ``early_stopping``, ``curve_reading``,
+``broken_loops`` and ``rate_choice`` (chapter 7); ``conv_layers``,
+``convolution_loop``, ``pooling``, ``flattening``, ``article_network``,
+``confusion`` and ``cnn_loss`` (chapter 8). Chapters 3 to 8 keep their cases
+beside their checks; ``cases`` holds the inputs the checks of chapters 1-2 try
+and ``reference`` computes the expected answers with mlcore.
 
 Each ``check_*`` compares the learner's function with mlcore (its losses, and
 its autograd for gradients) on small hand-picked cases. It prints one line

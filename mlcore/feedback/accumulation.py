@@ -5,12 +5,16 @@
   check trains small networks (some already used for a backward pass, as
   in the middle of a training run) and compares the list of losses with a
   correct loop's; each misplaced or missing ``zero_grad()`` gives a
-  different list, and is named.
+  different list, and is named. A network is not data: each case is a
+  :class:`LoopProblem`, which the driver :func:`losses_of` builds (under
+  mlcore-grade, in the learner's kernel) into ``(net, X, y)``.
 - Three calls in a row on one parameter (``backward()``, ``autograd.grad``,
   ``backward()``): what ``autograd.grad`` returns, what ``.grad`` holds at the
   end, and which call leaves ``.grad`` untouched. The numbers come from
   running them in mlcore.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,31 +22,56 @@ from .. import nn, optim
 from ..autograd import grad
 from ..factories import tensor
 from ..gradient_flow import deep_stack
-from ..grading.checks import Misconception, check_choice, check_function, check_value
 from ..nn import functional as F
+from .checks import (Misconception, check_choice, check_function, check_value, choice_misconceptions, driven,
+                     driven_misconceptions)
+from .registry import Answers, exercise
 
-__all__ = ["check_grad_versus_backward", "check_train", "grad_versus_backward", "loop_cases", "loop_problem",
-           "reference_train"]
+__all__ = ["GRAD_MISCONCEPTIONS", "LOOP_CASES", "LoopProblem", "TRAIN_MISCONCEPTIONS", "UNTOUCHED_EXPLANATIONS",
+           "check_grad_versus_backward", "check_train_steps", "grad_versus_backward", "loop_cases", "losses_of",
+           "reference_losses", "reference_train"]
 
 
-def loop_problem(seed, *, depth=2, width=3, batch=6, used=False):
-    """``(net, X, y)``: a small tanh stack and a regression batch from ``seed``; with ``used``, the net
-    already ran ``backward()`` once, so its ``.grad`` holds an old gradient."""
+@dataclass(frozen=True)
+class LoopProblem:
+    """A small tanh stack and a regression batch from ``seed``, as data; with ``used``, the net already
+    ran ``backward()`` once, so its ``.grad`` holds an old gradient."""
+
+    seed: int
+    depth: int = 2
+    width: int = 3
+    batch: int = 6
+    used: bool = False
+
+    def build(self):
+        """``(net, X, y)``."""
+        rng = np.random.default_rng(self.seed)
+        net = deep_stack(self.depth, "tanh", "xavier", width=self.width, generator=rng)
+        shape = (self.batch, self.width)
+        X, y = tensor(rng.standard_normal(shape)), tensor(rng.standard_normal(shape))
+        if self.used:
+            F.mse_loss(net(tensor(rng.standard_normal(shape))), y).backward()
+        return net, X, y
+
+    def __repr__(self):
+        sizes = "" if (self.depth, self.width, self.batch) == (2, 3, 6) else \
+            f", depth={self.depth}, width={self.width}, batch={self.batch}"
+        return f"LoopProblem({self.seed}{sizes}{', used=True' if self.used else ''})"
+
+
+def losses_of(train, problem, lr, num_steps):
+    """The driver: ``train(net, X, y, lr, num_steps)`` on the network and batch ``problem`` builds."""
+    return train(*problem.build(), lr, num_steps)
+
+
+# (problem, lr, num_steps): a fresh net for one step, then fresh and used nets for a few steps.
+LOOP_CASES = [(LoopProblem(701), 0.1, 1), (LoopProblem(702), 0.1, 4), (LoopProblem(703, used=True), 0.2, 5)]
+
+
+def loop_cases(seed):
+    """Hidden cases: deeper nets, fresh and used, trained longer."""
     rng = np.random.default_rng(seed)
-    net = deep_stack(depth, "tanh", "xavier", width=width, generator=rng)
-    X, y = tensor(rng.standard_normal((batch, width))), tensor(rng.standard_normal((batch, width)))
-    if used:
-        F.mse_loss(net(tensor(rng.standard_normal((batch, width)))), y).backward()
-    return net, X, y
-
-
-def loop_cases(seed=None):
-    """``(net, X, y, lr, num_steps)``: a fresh net for one step, then fresh and used nets for a few
-    steps; hidden cases (``seed``) are deeper and train longer."""
-    if seed is None:
-        return [(*loop_problem(701), 0.1, 1), (*loop_problem(702), 0.1, 4), (*loop_problem(703, used=True), 0.2, 5)]
-    rng = np.random.default_rng(seed)
-    return [(*loop_problem(int(rng.integers(10**6)), depth=int(rng.integers(2, 5)), width=4, used=used), lr, steps)
+    return [(LoopProblem(int(rng.integers(10**6)), depth=int(rng.integers(2, 5)), width=4, used=used), lr, steps)
             for used, lr, steps in ((False, 0.05, 12), (True, 0.3, 8))]
 
 
@@ -59,6 +88,8 @@ def _sgd_losses(net, X, y, lr, num_steps, clear):
         if clear == "before step":
             opt.zero_grad()
         opt.step()
+        if clear == "after step":
+            opt.zero_grad()
         losses.append(loss.item())
     return losses
 
@@ -66,6 +97,11 @@ def _sgd_losses(net, X, y, lr, num_steps, clear):
 def reference_train(net, X, y, lr, num_steps):
     """The right loop: ``zero_grad()``, loss, ``backward()``, ``step()``; the loss of every step."""
     return _sgd_losses(net, X, y, lr, num_steps, "every step")
+
+
+def reference_losses(problem, lr, num_steps):
+    """:func:`reference_train` on ``problem``."""
+    return losses_of(reference_train, problem, lr, num_steps)
 
 
 def _never_cleared(net, X, y, lr, num_steps):
@@ -80,6 +116,10 @@ def _cleared_before_step(net, X, y, lr, num_steps):
     return _sgd_losses(net, X, y, lr, num_steps, "before step")
 
 
+def _cleared_after_step(net, X, y, lr, num_steps):
+    return _sgd_losses(net, X, y, lr, num_steps, "after step")
+
+
 TRAIN_MISCONCEPTIONS = [
     Misconception("gradients accumulated from a previous call", _never_cleared,
                   "backward() adds into .grad, so without opt.zero_grad() every step follows the sum of all "
@@ -88,13 +128,18 @@ TRAIN_MISCONCEPTIONS = [
                   "the gradients still add up from one step to the next: clear them inside the loop, every step."),
     Misconception("zero_grad() between backward() and step()", _cleared_before_step,
                   "the step then finds no gradient and changes nothing: clear before backward(), not after."),
+    Misconception("zero_grad() after step(): the first step used the gradient left from before",
+                  _cleared_after_step,
+                  "a network that was used before already holds a gradient, and the first backward() adds to "
+                  "it. Clear at the top of each step, before backward(), so that every step starts clean."),
 ]
 
 
-def check_train(train, cases=None):
+@exercise(answer=reference_train, misconceptions=TRAIN_MISCONCEPTIONS, hidden_cases=loop_cases)
+def check_train_steps(train, cases=LOOP_CASES):
     """Check ``train(net, X, y, lr, num_steps)`` (the list of losses) against a correct loop."""
-    check_function(train, reference_train, loop_cases() if cases is None else cases,
-                   misconceptions=TRAIN_MISCONCEPTIONS, name="train")
+    check_function(driven(losses_of, train), reference_losses, cases,
+                   misconceptions=driven_misconceptions(losses_of, TRAIN_MISCONCEPTIONS), name="train")
 
 
 # ---- autograd.grad against backward() ---------------------------------------------------
@@ -119,17 +164,41 @@ UNTOUCHED_EXPLANATIONS = {
 }
 
 
+G_VALUE, W_GRAD_AFTER = grad_versus_backward()
+# Other spellings of the options: the call, with its parentheses or its module.
+_SPELLINGS = {"autograd.grad()": "autograd.grad", "mlcore.autograd.grad": "autograd.grad",
+              "mlcore.autograd.grad()": "autograd.grad", "torch.autograd.grad": "autograd.grad",
+              "grad": "autograd.grad", "grad()": "autograd.grad", "backward()": "backward",
+              "loss.backward": "backward", "loss.backward()": "backward"}
+
+G_MISCONCEPTIONS = [Misconception("autograd.grad returned .grad with the new gradient added",
+                                  G_VALUE + W_GRAD_AFTER / 2,
+                                  "autograd.grad returns the gradient of the loss it is given, and nothing else.")]
+W_GRAD_MISCONCEPTIONS = [
+    Misconception("autograd.grad added into .grad too", 1.5 * W_GRAD_AFTER,
+                  "only the two backward() calls add into .grad; autograd.grad returns its result."),
+    Misconception("the last backward() overwrote .grad", W_GRAD_AFTER / 2,
+                  "backward() adds into .grad: the first call's gradient is still there."),
+]
+# Each mistake as the three answers, the other two right.
+GRAD_MISCONCEPTIONS = (
+    [Misconception(m.name, Answers(m.variant, W_GRAD_AFTER, "autograd.grad"), m.hint) for m in G_MISCONCEPTIONS]
+    + [Misconception(m.name, Answers(G_VALUE, m.variant, "autograd.grad"), m.hint) for m in W_GRAD_MISCONCEPTIONS]
+    + [Misconception(m.name, Answers(G_VALUE, W_GRAD_AFTER, m.variant), m.hint)
+       for m in choice_misconceptions(UNTOUCHED_EXPLANATIONS, "autograd.grad")])
+
+
+def _spelled_as_option(answer):
+    """``answer``, if it is another spelling of an option ("autograd.grad()"), as that option."""
+    if isinstance(answer, str):
+        return _SPELLINGS.get(str.lower(str.strip(answer)), answer)
+    return answer
+
+
+@exercise(answer=Answers(G_VALUE, W_GRAD_AFTER, "autograd.grad"), misconceptions=GRAD_MISCONCEPTIONS)
 def check_grad_versus_backward(g_value, w_grad_after, untouched):
     """Check the value ``autograd.grad`` returned, ``.grad`` at the end, and which call left ``.grad`` alone."""
-    g, after = grad_versus_backward()
-    check_value(g_value, g, name="g_value", misconceptions=[
-        Misconception("autograd.grad returned .grad with the new gradient added", g + after / 2,
-                      "autograd.grad returns the gradient of the loss it is given, and nothing else."),
-    ])
-    check_value(w_grad_after, after, name="w_grad_after", misconceptions=[
-        Misconception("autograd.grad added into .grad too", 1.5 * after,
-                      "only the two backward() calls add into .grad; autograd.grad returns its result."),
-        Misconception("the last backward() overwrote .grad", after / 2,
-                      "backward() adds into .grad: the first call's gradient is still there."),
-    ])
-    check_choice(untouched, "autograd.grad", name="untouched", explanations=UNTOUCHED_EXPLANATIONS)
+    check_value(g_value, G_VALUE, name="g_value", misconceptions=G_MISCONCEPTIONS)
+    check_value(w_grad_after, W_GRAD_AFTER, name="w_grad_after", misconceptions=W_GRAD_MISCONCEPTIONS)
+    check_choice(_spelled_as_option(untouched), "autograd.grad", name="untouched",
+                 explanations=UNTOUCHED_EXPLANATIONS)

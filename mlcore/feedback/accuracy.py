@@ -8,8 +8,9 @@ counting correct predictions.
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
 from ..metrics import accuracy as reference_accuracy
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["ACCURACY_CASES", "ACCURACY_MISCONCEPTIONS", "WITHOUT_ARGMAX", "accuracy_cases", "check_accuracy",
            "mean_true_class_probability"]
@@ -69,6 +70,7 @@ def accuracy_cases(seed, sizes=((12, 3), (30, 10), (7, 2))):
     return [(rng.normal(0.0, 2.0, (n, c)), rng.integers(0, c, n)) for n, c in sizes]
 
 
+@exercise(answer=reference_accuracy, misconceptions=ACCURACY_MISCONCEPTIONS, hidden_cases=accuracy_cases)
 def check_accuracy(accuracy, cases=ACCURACY_CASES):
     """Check ``accuracy(logits, y)`` on logits of shape (N, C) and labels of shape (N,)."""
     check_function(accuracy, reference_accuracy, cases, misconceptions=ACCURACY_MISCONCEPTIONS)

@@ -5,9 +5,10 @@ their bug does; the answers name a bug from :data:`BUGS`. Every wrong answer
 is explained by what the loop's code does instead.
 """
 
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, check_choice
+from .checks import check_choices, choices_misconceptions
+from .registry import exercise
 
-__all__ = ["BUGS", "LOOP_BUGS", "check_broken_loops"]
+__all__ = ["BUGS", "EXPLANATIONS", "LOOP_BUGS", "check_broken_loops"]
 
 BUGS = ("zero_grad missing", "validation on training data", "labels shuffled separately", "wrong mode",
         "last weights kept", "accuracy without argmax")
@@ -47,17 +48,10 @@ def _explanations(loop):
             for bug in BUGS}
 
 
+EXPLANATIONS = {loop: _explanations(loop) for loop in LOOP_BUGS}
+
+
+@exercise(answer=LOOP_BUGS, misconceptions=choices_misconceptions(LOOP_BUGS, EXPLANATIONS, name="bugs"))
 def check_broken_loops(bugs):
     """Check ``bugs``, a dict naming the bug of each loop: ``{"loop_a": "zero_grad missing", ...}``."""
-    if not isinstance(bugs, dict) or set(bugs) != set(LOOP_BUGS):
-        raise CheckFailed(f"{FAIL_MARK} bugs should be a dict with the keys {sorted(LOOP_BUGS)}, each mapped "
-                          f"to one of {list(BUGS)}; got {str(bugs)[:80]}.")
-    failures = []
-    for loop in sorted(LOOP_BUGS):
-        try:
-            check_choice(bugs[loop], LOOP_BUGS[loop], name=f"bugs['{loop}']", explanations=_explanations(loop))
-        except CheckFailed as failure:
-            failures.append(str(failure))
-    if failures:
-        raise CheckFailed("\n".join(failures))
-    print(f"{PASS_MARK} all three bugs found.")
+    check_choices(bugs, LOOP_BUGS, name="bugs", explanations=EXPLANATIONS)

@@ -34,9 +34,12 @@ read as data: that is what lets ``mlcore-grade`` run these same checks in its
 own process while the learner's functions run in a sandboxed kernel.
 """
 
+import contextlib
 import copy
+import dataclasses
 import functools
 import inspect
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,6 +123,29 @@ def driven(driver, answer):
     return Driven(driver, answer)
 
 
+def driven_misconceptions(driver, misconceptions):
+    """``misconceptions`` with every variant (a class, or a function of objects) driven by ``driver``
+    as the learner's answer is: each variant becomes ``functools.partial(driver, variant)``, a
+    function of the same data, for ``check_function``."""
+    return [Misconception(mistake.name, functools.partial(driver, mistake.variant), mistake.hint)
+            for mistake in misconceptions]
+
+
+@contextlib.contextmanager
+def explained(note):
+    """A context in which a failed check gets ``note`` as the last line of its message, keeping its
+    misconception and counterexample: ``with explained("(The numbers: ...)"): check_function(...)``.
+
+    A failure that a driver raised in the learner's kernel (under mlcore-grade an
+    ``AssertionError`` of the name ``CheckFailed``) gets it too, so that the message is the
+    notebook's."""
+    try:
+        yield
+    except AssertionError as error:
+        raise CheckFailed(f"{error}\n{note}", getattr(error, "misconception", None),
+                          getattr(error, "counterexample", None)) from None
+
+
 def call_answer(function, *args, **kwargs):
     """``function(*args, **kwargs)`` for a function the learner wrote: the stub's
     ``NotImplementedError`` becomes ``NotAnswered``; anything else it raises propagates."""
@@ -194,7 +220,7 @@ def check_function(function, reference, cases, *, misconceptions=(), name=None, 
     if not cases:
         raise ValueError("check_function needs at least one case: pass cases=[(arg1, arg2), ...]")
     outcomes = []
-    for args, answer in zip(cases, _answers(function, cases)):
+    for args, answer in zip(cases, answers_to(function, cases)):
         expected = as_float_array(_call(reference, args), "the reference's result")
         try:
             got_raw = answer()
@@ -232,6 +258,44 @@ def check_value(value, expected, *, name, misconceptions=(), rtol=1e-6, atol=1e-
                 if _close(got, as_float_array(mistake.variant, mistake.name), rtol, atol)]
     lines = [f"{FAIL_MARK} {name} = {format_value(got)} is not right yet."] + _diagnosis(matching)
     raise CheckFailed("\n".join(lines), _first_name(matching), f"{name} = {format_value(got)}")
+
+
+def check_choices(answers, correct, *, name, explanations):
+    """Check a dict of choices (``{"loop_a": "zero_grad missing", ...}``) against ``correct``
+    (the same keys, each with its right option) with :func:`check_choice`, one key after the other;
+    print one line or raise ``CheckFailed`` with a line for every wrong choice.
+
+    ``explanations[key]`` maps every option of that key to why it is right or wrong. The
+    misconception named is the first wrong key's, ``"bugs['loop_a']: chose 'wrong mode'"``
+    (:func:`choices_misconceptions` lists them for the registry).
+    """
+    options = list(dict.fromkeys(option for texts in explanations.values() for option in texts))
+    if not isinstance(answers, dict) or set(answers) != set(correct):
+        raise CheckFailed(f"{FAIL_MARK} {name} should be a dict with the keys {sorted(correct)}, each mapped to "
+                          f"one of {options}; got {_short(answers, 80)}.")
+    failures = []
+    for key in sorted(correct):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # one line in all, below
+                check_choice(answers[key], correct[key], name=_entry(name, key), explanations=explanations[key])
+        except CheckFailed as failure:
+            failures.append((key, failure))
+    if failures:
+        key, first = failures[0]
+        raise CheckFailed("\n".join(str(failure) for _, failure in failures),
+                          first.misconception and f"{_entry(name, key)}: {first.misconception}", first.counterexample)
+    print(f"{PASS_MARK} {name}: all {len(correct)} are right.")
+
+
+def choices_misconceptions(correct, explanations, *, name):
+    """The wrong options of a :func:`check_choices` question as ``Misconception``s, one per key and
+    wrong option, each a dict of choices with only that one wrong (for the registry of checks)."""
+    return [Misconception(f"{_entry(name, key)}: {mistake.name}", {**correct, key: mistake.variant}, mistake.hint)
+            for key in sorted(correct) for mistake in choice_misconceptions(explanations[key], correct[key])]
+
+
+def _entry(name, key):
+    return f"{name}[{key!r}]"
 
 
 def check_choice(answer, correct, *, name="answer", explanations):
@@ -283,9 +347,11 @@ def _call(function, args):
         return function(*copy.deepcopy(args))
 
 
-def _answers(function, cases):
-    """Per case, a function that returns the learner's result on fresh copies of it, or raises
-    what the learner's code raised. A ``Batched`` function gets all the cases at once."""
+def answers_to(function, cases):
+    """Per case (a tuple of arguments), a function of no arguments that returns the learner's result
+    on fresh copies of the case, or raises what the learner's code raised (``NotAnswered`` for the
+    stub). A ``Batched`` function (mlcore-grade's) gets all the cases at once, in one round trip;
+    any other is called on a case when its result is read. For a check that reads the results itself."""
     if not isinstance(function, Batched):
         return [functools.partial(_call, functools.partial(call_answer, function), args) for args in cases]
     with np.errstate(all="ignore"):
@@ -360,7 +426,10 @@ def parameter_names(function, count):
 
 def format_value(value):
     """How a message shows a value: numbers and arrays rounded to 6 significant digits
-    (``0.666667``, ``[1., 2.5]``), anything else as a short repr."""
+    (``0.666667``, ``[1., 2.5]``), a case that is a dataclass (chapter 4's ``Program``) as its
+    whole repr, anything else as a short repr."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return repr(value)
     if isinstance(value, np.ndarray) or (_is_numeric(value) and not isinstance(value, (str, bytes))):
         array = np.asarray(value, dtype=np.float64)
         return np.array2string(array, precision=6, separator=", ") if array.ndim else f"{float(array):.6g}"

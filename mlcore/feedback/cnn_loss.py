@@ -12,9 +12,10 @@ import numpy as np
 import mlcore
 import mlcore.nn.functional as F
 
-from ..grading.checks import Misconception, check_choice, check_function, check_value
+from .checks import Misconception, check_choice, check_function, check_value, choice_misconceptions
+from .registry import exercise
 
-__all__ = ["SOFTMAX_BEFORE_CROSS_ENTROPY", "LOSS_CASES", "LOSS_OPTIONS", "check_training_loss",
+__all__ = ["SOFTMAX_BEFORE_CROSS_ENTROPY", "FLOOR_MISCONCEPTIONS", "LOSS_CASES", "LOSS_OPTIONS", "check_training_loss",
            "check_loss_for_digits", "check_softmax_floor", "reference_training_loss", "loss_cases",
            "softmax_floor"]
 
@@ -81,6 +82,7 @@ def loss_cases(seed, count=3):
     return [(rng.normal(0.0, 3.0, (n, 10)), rng.integers(0, 10, n)) for n in rng.integers(1, 20, count)]
 
 
+@exercise(answer=reference_training_loss, misconceptions=LOSS_MISCONCEPTIONS, hidden_cases=loss_cases)
 def check_training_loss(training_loss, cases=LOSS_CASES):
     """Check ``training_loss(logits, y)`` for logits (N, C) and class indices y (N,)."""
     check_function(training_loss, reference_training_loss, cases, misconceptions=LOSS_MISCONCEPTIONS)
@@ -100,6 +102,7 @@ LOSS_OPTIONS = {
 }
 
 
+@exercise(answer="cross_entropy", misconceptions=choice_misconceptions(LOSS_OPTIONS, "cross_entropy"))
 def check_loss_for_digits(answer):
     """Check the name of the loss to train the digit classifier with, one of ``LOSS_OPTIONS``."""
     check_choice(answer, "cross_entropy", name="loss_for_digits", explanations=LOSS_OPTIONS)
@@ -111,15 +114,19 @@ def softmax_floor(num_classes=10):
     return float(np.log(np.e + num_classes - 1) - 1.0)
 
 
+FLOOR_MISCONCEPTIONS = [
+    Misconception("the extra softmax changes nothing (the loss can still reach 0)", 0.0,
+                  "The probabilities of the softmax lie in [0, 1]; a second softmax of them can at best be "
+                  "e / (e + 9) for the true class, never 1."),
+    Misconception("log 10, the loss of a uniform guess", float(np.log(10.0)),
+                  "A uniform guess is the worst a sure network can be pushed back to; the best, with the "
+                  "softmax (1, 0, ..., 0) going in, is -log(e / (e + 9))."),
+    Misconception("-log(1 / e) = 1: the true class's probability taken as 1 / e", 1.0,
+                  "The second softmax divides e by the sum of all ten exponentials, e + 9, not by e."),
+]
+
+
+@exercise(answer=softmax_floor(10), misconceptions=FLOOR_MISCONCEPTIONS)
 def check_softmax_floor(value):
     """Check the predicted floor of the loss with an extra softmax, for ten classes."""
-    check_value(value, softmax_floor(10), name="softmax_floor", misconceptions=[
-        Misconception("the extra softmax changes nothing (the loss can still reach 0)", 0.0,
-                      "The probabilities of the softmax lie in [0, 1]; a second softmax of them can at best be "
-                      "e / (e + 9) for the true class, never 1."),
-        Misconception("log 10, the loss of a uniform guess", float(np.log(10.0)),
-                      "A uniform guess is the worst a sure network can be pushed back to; the best, with the "
-                      "softmax (1, 0, ..., 0) going in, is -log(e / (e + 9))."),
-        Misconception("-log(1 / e) = 1: the true class's probability taken as 1 / e", 1.0,
-                      "The second softmax divides e by the sum of all ten exponentials, e + 9, not by e."),
-    ])
+    check_value(value, softmax_floor(10), name="softmax_floor", misconceptions=FLOOR_MISCONCEPTIONS)

@@ -8,10 +8,12 @@ diagonal.
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["CONFUSION_CASES", "ACCURACY_CASES", "check_confusion_matrix", "check_accuracy_from_confusion",
-           "reference_confusion_matrix", "reference_accuracy_from_confusion", "confusion_cases"]
+           "reference_confusion_matrix", "reference_accuracy_from_confusion", "confusion_cases",
+           "confusion_accuracy_cases"]
 
 
 def reference_confusion_matrix(y_true, y_pred, num_classes):
@@ -78,6 +80,8 @@ def confusion_cases(seed, count=3):
     return cases
 
 
+@exercise(answer=reference_confusion_matrix, misconceptions=CONFUSION_MISCONCEPTIONS,
+          hidden_cases=confusion_cases)
 def check_confusion_matrix(confusion_matrix, cases=CONFUSION_CASES):
     """Check ``confusion_matrix(y_true, y_pred, num_classes)``."""
     check_function(confusion_matrix, reference_confusion_matrix, cases, misconceptions=CONFUSION_MISCONCEPTIONS)
@@ -116,6 +120,13 @@ ACCURACY_CASES = [np.array([[5, 1, 0], [2, 1, 0], [0, 0, 3]]), np.array([[1, 1],
                   reference_confusion_matrix(np.arange(40) % 10, (np.arange(40) * 3) % 10, 10)]
 
 
+def confusion_accuracy_cases(seed):
+    """Hidden cases: the confusion matrices of :func:`confusion_cases`."""
+    return [reference_confusion_matrix(*case) for case in confusion_cases(seed)]
+
+
+@exercise(answer=reference_accuracy_from_confusion, misconceptions=ACCURACY_MISCONCEPTIONS,
+          hidden_cases=confusion_accuracy_cases)
 def check_accuracy_from_confusion(accuracy_from_confusion, cases=ACCURACY_CASES):
     """Check ``accuracy_from_confusion(M)`` for a confusion matrix of counts."""
     check_function(accuracy_from_confusion, reference_accuracy_from_confusion, [(m,) for m in cases],

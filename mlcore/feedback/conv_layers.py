@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["PADDING_FORGOTTEN", "BIAS_PER_POSITION", "SIZE_CASES", "PARAMETER_CASES", "check_output_size",
            "check_conv_parameters", "reference_output_size", "reference_conv_parameters", "size_cases",
@@ -79,6 +80,7 @@ def size_cases(seed, count=8):
     return cases
 
 
+@exercise(answer=reference_output_size, misconceptions=SIZE_MISCONCEPTIONS, hidden_cases=size_cases)
 def check_output_size(output_size, cases=SIZE_CASES):
     """Check ``output_size(h, k, p, s)``: the output rows of a convolution or pooling layer."""
     check_function(output_size, reference_output_size, cases, misconceptions=SIZE_MISCONCEPTIONS)
@@ -139,6 +141,8 @@ def parameter_cases(seed, count=6):
                                    rng.integers(1, 40), rng.integers(1, 40))) for _ in range(count)]
 
 
+@exercise(answer=reference_conv_parameters, misconceptions=PARAMETER_MISCONCEPTIONS,
+          hidden_cases=parameter_cases)
 def check_conv_parameters(conv_parameters, cases=PARAMETER_CASES):
     """Check ``conv_parameters(in_channels, out_channels, kernel_size, out_height, out_width)``."""
     check_function(conv_parameters, reference_conv_parameters, cases, misconceptions=PARAMETER_MISCONCEPTIONS)

@@ -13,7 +13,8 @@ import numpy as np
 import mlcore
 import mlcore.nn.functional as F
 
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["KERNEL_FLIPPED", "CONV_CASES", "check_conv2d", "reference_conv2d", "conv_cases"]
 
@@ -90,6 +91,7 @@ def conv_cases(seed, count=4):
     return cases
 
 
+@exercise(answer=reference_conv2d, misconceptions=CONV_MISCONCEPTIONS, hidden_cases=conv_cases)
 def check_conv2d(conv2d, cases=CONV_CASES):
     """Check ``conv2d(x, w, b, stride, padding)`` for x (N, C, H, W), w (C_out, C, k, k), b (C_out,)."""
     check_function(conv2d, reference_conv2d, cases, misconceptions=CONV_MISCONCEPTIONS)

@@ -6,18 +6,23 @@ The histories are real runs of :mod:`mlcore.rate_sweep` (on the data of seed
 numbers read from the run it explains.
 """
 
+import functools
+
 import numpy as np
 
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, check_choice
 from ..rate_sweep import training_run
+from .checks import Misconception, check_choices
+from .registry import exercise
 
-__all__ = ["READINGS", "SHAPES", "check_curve_readings", "reading_histories"]
+__all__ = ["READINGS", "READING_MISCONCEPTIONS", "RIGHT_READINGS", "SHAPES", "check_curve_readings", "explanations",
+           "reading_histories"]
 
 SHAPES = ("underfitting", "overfitting", "rate too high")
 SEED = 1
 # letter: (learning rate, the shape its curves have)
 READINGS = {"A": (0.03, "overfitting"), "B": (0.001, "underfitting"), "C": (1.0, "rate too high"),
             "D": (0.3, "rate too high")}
+RIGHT_READINGS = {letter: shape for letter, (_, shape) in READINGS.items()}
 
 
 def reading_histories():
@@ -54,19 +59,18 @@ def _explanations(letter, history):
             for shape in SHAPES}
 
 
+@functools.lru_cache(maxsize=1)
+def explanations():
+    """``{letter: {shape: why}}``, each quoting the numbers of the run it explains (trained on the first call)."""
+    return {letter: _explanations(letter, history) for letter, history in reading_histories().items()}
+
+
+# Each wrong reading of one letter, the others right. Their hints, which quote the runs, are the check's.
+READING_MISCONCEPTIONS = [Misconception(f"readings[{letter!r}]: chose {shape!r}", {**RIGHT_READINGS, letter: shape})
+                          for letter in sorted(READINGS) for shape in SHAPES if shape != READINGS[letter][1]]
+
+
+@exercise(answer=RIGHT_READINGS, misconceptions=READING_MISCONCEPTIONS)
 def check_curve_readings(readings):
     """Check ``readings``, a dict that names the shape of each history: ``{"A": "overfitting", ...}``."""
-    if not isinstance(readings, dict) or set(readings) != set(READINGS):
-        raise CheckFailed(f"{FAIL_MARK} readings should be a dict with the keys {sorted(READINGS)}, each "
-                          f"mapped to one of {list(SHAPES)}; got {str(readings)[:80]}.")
-    histories = reading_histories()
-    failures = []
-    for letter in sorted(READINGS):
-        try:
-            check_choice(readings[letter], READINGS[letter][1], name=f"readings['{letter}']",
-                         explanations=_explanations(letter, histories[letter]))
-        except CheckFailed as failure:
-            failures.append(str(failure))
-    if failures:
-        raise CheckFailed("\n".join(failures))
-    print(f"{PASS_MARK} all four curves read right.")
+    check_choices(readings, RIGHT_READINGS, name="readings", explanations=explanations())

@@ -5,15 +5,19 @@ The learner's class watches a scripted list of validation losses, one per
 epoch, on a network whose single weight is set to the epoch's number (in
 place, as an optimizer changes weights), so that the weight it restores
 tells which epoch's weights it kept. The outcome is ``[the epoch it stopped
-at, the weight after restore]``; the reference is
-:class:`mlcore.early_stopping.EarlyStopping`.
+at, the weight after restore]``, which the driver :func:`stopping_outcome`
+returns (under mlcore-grade the learner's class runs in its kernel); the
+reference is :class:`mlcore.early_stopping.EarlyStopping`.
 """
+
+import functools
 
 import numpy as np
 
 from .. import nn
 from ..early_stopping import EarlyStopping as ReferenceEarlyStopping
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function, driven, driven_misconceptions
+from .registry import exercise
 
 __all__ = ["KEEPS_LAST_WEIGHTS", "STOPPING_CASES", "STOPPING_MISCONCEPTIONS", "check_early_stopping",
            "stopping_cases", "stopping_outcome"]
@@ -22,7 +26,7 @@ KEEPS_LAST_WEIGHTS = "early stopping keeping the last weights instead of the bes
 
 
 def stopping_outcome(early_stopping_class, val_losses, patience):
-    """``[stop epoch, restored weight]``: run ``early_stopping_class(patience)`` over ``val_losses``."""
+    """The driver: ``[stop epoch, restored weight]``: run ``early_stopping_class(patience)`` over ``val_losses``."""
     stopper = early_stopping_class(patience)
     net = nn.Linear(1, 1, bias=False)
     stopped = len(val_losses)
@@ -85,36 +89,29 @@ class _TiesImprove(ReferenceEarlyStopping):
         return self.epochs_without_improvement >= self.patience
 
 
-def _outcome_of(early_stopping_class):
-    def outcome(val_losses, patience):
-        return stopping_outcome(early_stopping_class, val_losses, patience)
-    outcome.__name__ = "EarlyStopping"
-    return outcome
-
-
 STOPPING_MISCONCEPTIONS = [
-    Misconception(KEEPS_LAST_WEIGHTS, _outcome_of(_KeepsLastWeights),
+    Misconception(KEEPS_LAST_WEIGHTS, _KeepsLastWeights,
                   "When training stops, the network has spent `patience` epochs getting worse on the "
                   "validation data. Save a copy of the weights at every improvement "
                   "(self.best_state = net.state_dict()) and load it back in restore (net.load_state_dict). "
                   "A copy: p.data is the parameter's own array, which the next steps change in place "
                   "(in PyTorch, copy.deepcopy(net.state_dict()))."),
     Misconception("the count of epochs without improvement is not reset at an improvement",
-                  _outcome_of(_NeverResets),
+                  _NeverResets,
                   "patience counts the epochs in a row without improvement: set the count back to 0 "
                   "whenever the validation loss improves."),
     Misconception("each loss was compared with the previous epoch's, not with the best so far",
-                  _outcome_of(_ComparesWithPrevious),
+                  _ComparesWithPrevious,
                   "A loss that goes down from a bad epoch may still be worse than the best one: compare "
                   "with self.best_loss."),
     Misconception("patience ignored: training stopped at the first epoch without improvement",
-                  _outcome_of(_IgnoresPatience),
+                  _IgnoresPatience,
                   "Stop only after `patience` epochs in a row without improvement; a noisy validation "
                   "loss often rises once and then falls again."),
     Misconception("stopped one epoch too late (more than patience epochs without improvement)",
-                  _outcome_of(_OneTooMany),
+                  _OneTooMany,
                   "Stop as soon as the count reaches patience: count >= patience."),
-    Misconception("a loss equal to the best counted as an improvement", _outcome_of(_TiesImprove),
+    Misconception("a loss equal to the best counted as an improvement", _TiesImprove,
                   "An improvement is a loss strictly below the best: val_loss < self.best_loss."),
 ]
 
@@ -141,7 +138,9 @@ def stopping_cases(seed, count=4):
     return cases
 
 
+@exercise(answer=ReferenceEarlyStopping, misconceptions=STOPPING_MISCONCEPTIONS, hidden_cases=stopping_cases)
 def check_early_stopping(EarlyStopping, cases=STOPPING_CASES):  # noqa: N803 -- the class the learner wrote
     """Check the class ``EarlyStopping(patience)``: when ``step`` says stop, and which weights ``restore`` loads."""
-    check_function(_outcome_of(EarlyStopping), _outcome_of(ReferenceEarlyStopping), cases, name="EarlyStopping",
-                   misconceptions=STOPPING_MISCONCEPTIONS)
+    check_function(driven(stopping_outcome, EarlyStopping), functools.partial(stopping_outcome, ReferenceEarlyStopping),
+                   cases, name="EarlyStopping", misconceptions=driven_misconceptions(stopping_outcome,
+                                                                                    STOPPING_MISCONCEPTIONS))

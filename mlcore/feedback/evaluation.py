@@ -3,19 +3,24 @@
 The network of the hidden problems has dropout, trained a little first, so
 that evaluating in training mode gives other numbers than evaluating in
 evaluation mode; the dropout masks come from mlcore's generator, seeded for
-each call, so the mistake is reproduced exactly.
+each call, so the mistake is reproduced exactly. The driver :func:`evaluate_outcome`
+builds the problem from its seed and calls the learner's ``evaluate`` on it
+(under mlcore-grade, in the learner's kernel).
 """
+
+import functools
 
 import numpy as np
 
 from .. import nn
 from ..factories import tensor
 from ..grad_mode import no_grad
-from ..grading.checks import FAIL_MARK, CheckFailed, Misconception, check_function
 from ..optim import SGD
 from ..seeded import seeded
 from ..train import evaluate as library_evaluate
 from .accuracy import WITHOUT_ARGMAX, mean_true_class_probability
+from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, driven, driven_misconceptions, explained
+from .registry import exercise
 from .training_loop import WRONG_MODE, reference_train
 from .training_problems import problem_data, problem_loader, problem_network
 
@@ -32,7 +37,7 @@ def reference_evaluate(net, loss_fn, X, y):
 
 
 def evaluate_outcome(evaluate, seed, epochs, n):
-    """``[loss, accuracy]`` from ``evaluate(net, loss_fn, X, y)``: the hidden problem ``seed``'s network
+    """The driver: ``[loss, accuracy]`` from ``evaluate(net, loss_fn, X, y)``: the hidden problem ``seed``'s network
     (dropout 0.5), trained ``epochs`` epochs, on ``n`` of its points."""
     net = problem_network(seed, dropout=0.5)
     loss_fn = nn.CrossEntropyLoss()
@@ -64,19 +69,12 @@ def _probabilities_as_accuracy(net, loss_fn, X, y):
         return float(loss_fn(y_hat, y).data), mean_true_class_probability(y_hat.data, y.data)
 
 
-def _outcome_of(evaluate):
-    def outcome(seed, epochs, n):
-        return evaluate_outcome(evaluate, seed, epochs, n)
-    outcome.__name__ = getattr(evaluate, "__name__", "evaluate")
-    return outcome
-
-
 EVALUATE_MISCONCEPTIONS = [
     Misconception(f"{WRONG_MODE}: evaluated in training mode, so dropout still dropped half the hidden units",
-                  _outcome_of(_in_training_mode),
+                  _in_training_mode,
                   "Call net.eval() first: in evaluation mode dropout passes everything through, and the "
                   "numbers describe the network itself, not one random thinning of it."),
-    Misconception(WITHOUT_ARGMAX, _outcome_of(_probabilities_as_accuracy),
+    Misconception(WITHOUT_ARGMAX, _probabilities_as_accuracy,
                   "The accuracy counts predictions: compare y_hat.argmax(axis=1) with y (your accuracy function)."),
 ]
 
@@ -91,10 +89,10 @@ def evaluate_cases(seed, count=2):
             for _ in range(count)]
 
 
+@exercise(answer=reference_evaluate, misconceptions=EVALUATE_MISCONCEPTIONS, hidden_cases=evaluate_cases)
 def check_evaluate(evaluate, cases=EVALUATE_CASES):
     """Check ``evaluate(net, loss_fn, X, y)``: ``(loss, accuracy)`` in evaluation mode, on networks with dropout."""
-    try:
-        check_function(_outcome_of(evaluate), _outcome_of(reference_evaluate), cases, name="evaluate",
-                       misconceptions=EVALUATE_MISCONCEPTIONS, rtol=1e-9)
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure}\n(The two numbers: the loss and the accuracy.)") from None
+    with explained("(The two numbers: the loss and the accuracy.)"):
+        check_function(driven(evaluate_outcome, evaluate), functools.partial(evaluate_outcome, reference_evaluate),
+                       cases, name="evaluate", misconceptions=driven_misconceptions(evaluate_outcome,
+                                                                                   EVALUATE_MISCONCEPTIONS), rtol=1e-9)

@@ -11,8 +11,9 @@ import numpy as np
 import mlcore
 from mlcore import nn
 
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function
 from .pooling import CHANNELS_LAST
+from .registry import exercise
 
 __all__ = ["FLATTEN_CASES", "check_flatten", "reference_flatten", "flatten_cases"]
 
@@ -62,6 +63,7 @@ def flatten_cases(seed, count=3):
     return [rng.normal(size=tuple(int(v) for v in rng.integers(1, 5, 4))) for _ in range(count)]
 
 
+@exercise(answer=reference_flatten, misconceptions=FLATTEN_MISCONCEPTIONS, hidden_cases=flatten_cases)
 def check_flatten(flatten, cases=FLATTEN_CASES):
     """Check ``flatten(x)`` for a batch x of shape (N, C, H, W)."""
     check_function(flatten, reference_flatten, cases, misconceptions=FLATTEN_MISCONCEPTIONS)

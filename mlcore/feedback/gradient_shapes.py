@@ -11,10 +11,12 @@ import numpy as np
 
 from .. import nn
 from ..factories import tensor
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_value
 from ..nn import functional as F
+from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_value
+from .registry import exercise
 
-__all__ = ["BATCH", "QUESTIONS", "check_gradient_shapes", "measured_shapes"]
+__all__ = ["BATCH", "QUESTIONS", "SHAPE_MISCONCEPTIONS", "check_gradient_shapes", "measured_shapes",
+           "REFERENCE_SHAPES"]
 
 BATCH, IN, HIDDEN, CLASSES = 32, 10, 16, 3
 QUESTIONS = ("net[0].weight.grad", "net[2].bias.grad", "dL/dz1", "dL/dX")
@@ -50,17 +52,27 @@ MISTAKES = {
         Misconception("an intermediate gradient summed over the batch", (HIDDEN,),
                       "only parameters are shared by every sample; z1 has one row per sample, and so does "
                       "its gradient: z1's shape."),
-        Misconception("transposes swapped", (HIDDEN, BATCH), "a gradient has the shape of what it is the "
-                                                              "gradient of: z1 is (batch, hidden)."),
+        Misconception("transposes swapped: dL/dz1 as (hidden, batch)", (HIDDEN, BATCH),
+                      "a gradient has the shape of what it is the gradient of: z1 is (batch, hidden)."),
     ],
     "dL/dX": [
-        Misconception("transposes swapped", (IN, BATCH), "dL/dX = dz1 · W1 has X's shape (batch, in)."),
+        Misconception("transposes swapped: dL/dX as (in, batch)", (IN, BATCH),
+                      "dL/dX = dz1 · W1 has X's shape (batch, in)."),
         Misconception("the first layer's output size instead of its input size", (BATCH, HIDDEN),
                       "that is z1's shape; X enters the first layer with 10 features."),
     ],
 }
 
 
+# The right shapes, as a learner writes them (the check measures its own).
+REFERENCE_SHAPES = {"net[0].weight.grad": (HIDDEN, IN), "net[2].bias.grad": (CLASSES,), "dL/dz1": (BATCH, HIDDEN),
+                    "dL/dX": (BATCH, IN)}
+# Each mistake as a whole answer: the right shapes with that one wrong.
+SHAPE_MISCONCEPTIONS = [Misconception(mistake.name, {**REFERENCE_SHAPES, question: mistake.variant}, mistake.hint)
+                        for question in QUESTIONS for mistake in MISTAKES[question]]
+
+
+@exercise(answer=REFERENCE_SHAPES, misconceptions=SHAPE_MISCONCEPTIONS)
 def check_gradient_shapes(shapes):
     """Check the dict ``shapes`` (question -> tuple) against the shapes mlcore measures."""
     if not isinstance(shapes, dict):

@@ -16,10 +16,12 @@ mistake is not a mistake there; it is one for sigmoid.
 import numpy as np
 
 from ..factories import tensor
-from ..grading.checks import Misconception, check_function
-from .parts import check_parts
+from .checks import Misconception, check_function
+from .parts import check_parts, order_misconception
+from .registry import exercise
 
-__all__ = ["ACTIVATION_CASES", "LINEAR_CASES", "SQUARE_LINEAR_CASES", "activation_cases", "check_linear_backward",
+__all__ = ["ACTIVATION_CASES", "LINEAR_CASES", "LINEAR_MISCONCEPTIONS", "LINEAR_PARTS", "RELU_MISCONCEPTIONS",
+           "SIGMOID_MISCONCEPTIONS", "SQUARE_LINEAR_CASES", "activation_cases", "check_linear_backward",
            "check_relu_backward", "check_sigmoid_backward", "linear_cases", "reference_linear_backward",
            "reference_relu_backward", "reference_sigmoid_backward"]
 
@@ -98,6 +100,14 @@ def _db_mean(dout, X, W):
     return dout @ W.T, X.T @ dout, dout.mean(axis=0)
 
 
+def _db_keepdims(dout, X, W):
+    return dout @ W.T, X.T @ dout, dout.sum(axis=0, keepdims=True)
+
+
+def _parameters_first(dout, X, W):
+    return X.T @ dout, dout.sum(axis=0), dout @ W.T
+
+
 def _dx_transposed(dout, X, W):
     return W @ dout.T, X.T @ dout, dout.sum(axis=0)
 
@@ -112,32 +122,40 @@ _NOT_SUMMED = "bias gradient not summed over the batch"
 
 LINEAR_PARTS = [
     ("dX", [
-        Misconception(_TRANSPOSES, _dx_transposed,
+        Misconception(f"{_TRANSPOSES} in dX (W·doutᵀ)", _dx_transposed,
                       "W·doutᵀ has shape (in, N): it is dXᵀ. dX must have X's shape (N, in): dout·Wᵀ."),
-        Misconception(_TRANSPOSES, _dx_without_transpose,
+        Misconception(f"{_TRANSPOSES} in dX (dout·W, W not transposed)", _dx_without_transpose,
                       "dout (N, out) times W (in, out) only fits after transposing W: dX = dout·Wᵀ."),
     ]),
     ("dW", [
-        Misconception(_TRANSPOSES, _dw_transposed,
+        Misconception(f"{_TRANSPOSES} in dW (doutᵀ·X)", _dw_transposed,
                       "doutᵀ·X has shape (out, in), the transpose of W's: dW = Xᵀ·dout, shape (in, out)."),
-        Misconception(_TRANSPOSES, _dw_x_doutT,
+        Misconception(f"{_TRANSPOSES} in dW (X·doutᵀ)", _dw_x_doutT,
                       "X·doutᵀ pairs samples with samples (shape (N, N)); Xᵀ·dout sums input × gradient "
                       "over the batch and has W's shape (in, out)."),
-        Misconception(_MEAN_TWICE, _dw_mean,
+        Misconception(f"{_MEAN_TWICE} in dW", _dw_mean,
                       "dout already holds the loss's 1/N (it is dL/dz of the mean loss); do not divide again."),
     ]),
     ("db", [
         Misconception(_NOT_SUMMED, _db_not_summed,
                       "b is added to every row of the batch, so its gradient collects every row's: "
                       "db = dout.sum(axis=0), shape (out,)."),
-        Misconception(_NOT_SUMMED, _db_first_sample,
+        Misconception(f"{_NOT_SUMMED}: the first sample's only", _db_first_sample,
                       "every sample's row contributes, not only the first: db = dout.sum(axis=0)."),
-        Misconception(_MEAN_TWICE, _db_mean,
+        Misconception(f"{_MEAN_TWICE} in db", _db_mean,
                       "dout already holds the loss's 1/N: sum over the batch, do not average again."),
+        Misconception("the bias gradient kept as a row (keepdims=True): shape (1, out) instead of b's (out,)",
+                      _db_keepdims,
+                      "a gradient has the shape of its parameter, and b has shape (out,): dout.sum(axis=0), "
+                      "without keepdims=True (a (1, out) gradient would turn b into a matrix when stepped)."),
     ]),
 ]
 
+LINEAR_MISCONCEPTIONS = [order_misconception(_parameters_first, [label for label, _ in LINEAR_PARTS])] + [
+    mistake for _, mistakes in LINEAR_PARTS for mistake in mistakes]
 
+
+@exercise(answer=reference_linear_backward, misconceptions=LINEAR_MISCONCEPTIONS, hidden_cases=linear_cases)
 def check_linear_backward(linear_backward, cases=LINEAR_CASES):
     """Check ``linear_backward(dout, X, W)`` → ``(dX, dW, db)``, each array on its own."""
     check_parts(linear_backward, reference_linear_backward, cases, LINEAR_PARTS,
@@ -237,11 +255,14 @@ RELU_MISCONCEPTIONS = [
 ]
 
 
+@exercise(answer=reference_sigmoid_backward, misconceptions=SIGMOID_MISCONCEPTIONS,
+          hidden_cases=activation_cases)
 def check_sigmoid_backward(sigmoid_backward, cases=ACTIVATION_CASES):
     """Check ``sigmoid_backward(dout, z)`` against mlcore's autograd."""
     check_function(sigmoid_backward, reference_sigmoid_backward, cases, misconceptions=SIGMOID_MISCONCEPTIONS)
 
 
+@exercise(answer=reference_relu_backward, misconceptions=RELU_MISCONCEPTIONS, hidden_cases=activation_cases)
 def check_relu_backward(relu_backward, cases=ACTIVATION_CASES):
     """Check ``relu_backward(dout, z)`` against mlcore's autograd."""
     check_function(relu_backward, reference_relu_backward, cases, misconceptions=RELU_MISCONCEPTIONS)

@@ -11,10 +11,12 @@ misconception below is a whole backward pass with one mistake in it.
 
 import numpy as np
 
-from ..grading.checks import Misconception
-from .parts import check_parts
+from .checks import Misconception
+from .parts import check_parts, order_misconception
+from .registry import exercise
 
-__all__ = ["MLP_CASES", "SQUARE_MLP_CASES", "check_mlp_backward", "mlp_cases", "reference_mlp_backward"]
+__all__ = ["MLP_CASES", "MLP_MISCONCEPTIONS", "MLP_PARTS", "SQUARE_MLP_CASES", "check_mlp_backward", "mlp_cases",
+           "reference_mlp_backward"]
 
 
 def reference_mlp_backward(X, y, W1, b1, W2, b2):
@@ -99,6 +101,12 @@ def _transposes_swapped(X, y, W1, b1, W2, b2):
     return _backward(X, y, W1, b1, W2, b2, transpose_dw=True)
 
 
+def _output_layer_first(X, y, W1, b1, W2, b2):
+    # In the order backpropagation computes them.
+    dW1, db1, dW2, db2 = _backward(X, y, W1, b1, W2, b2)
+    return dW2, db2, dW1, db1
+
+
 _COMMON = [
     Misconception("the batch mean applied twice", _mean_twice,
                   "dlogits = (softmax − one_hot) / N already holds the mean; the weight gradients are sums "
@@ -122,8 +130,12 @@ _BIAS = Misconception("bias gradient not summed over the batch", _bias_not_summe
 
 MLP_PARTS = [("dW1", [_TRANSPOSE] + _COMMON + _HIDDEN), ("db1", [_BIAS] + _COMMON + _HIDDEN),
              ("dW2", [_TRANSPOSE] + _COMMON), ("db2", [_BIAS] + _COMMON)]
+# Every mistake once, as the check names it: each part's list repeats the mistakes that show in it.
+MLP_MISCONCEPTIONS = [order_misconception(_output_layer_first, [label for label, _ in MLP_PARTS]),
+                      _TRANSPOSE, _BIAS, *_COMMON, *_HIDDEN]
 
 
+@exercise(answer=reference_mlp_backward, misconceptions=MLP_MISCONCEPTIONS, hidden_cases=mlp_cases)
 def check_mlp_backward(mlp_backward, cases=MLP_CASES):
     """Check ``mlp_backward(X, y, W1, b1, W2, b2)`` → ``(dW1, db1, dW2, db2)`` against PyTorch."""
     check_parts(mlp_backward, reference_mlp_backward, cases, MLP_PARTS, square_cases=SQUARE_MLP_CASES,

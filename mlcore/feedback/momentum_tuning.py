@@ -7,8 +7,9 @@ for the iteration matrix and against runs of ``mlcore.optim.SGD``.
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
 from ..momentum_theory import momentum_rate, optimal_momentum
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["CONVERGES_CASES", "CONVERGES_MISCONCEPTIONS", "OPTIMUM_CASES", "OPTIMUM_MISCONCEPTIONS",
            "check_momentum_converges", "check_optimal_momentum", "converges_cases", "optimum_cases",
@@ -63,6 +64,7 @@ def optimum_cases(seed):
     return cases
 
 
+@exercise(answer=reference_optimal_momentum, misconceptions=OPTIMUM_MISCONCEPTIONS, hidden_cases=optimum_cases)
 def check_optimal_momentum(optimal_momentum, cases=OPTIMUM_CASES):
     """Check ``optimal_momentum(L, mu) -> (alpha, beta)``."""
     check_function(optimal_momentum, reference_optimal_momentum, cases, misconceptions=OPTIMUM_MISCONCEPTIONS,
@@ -117,6 +119,8 @@ def converges_cases(seed):
             for _ in range(12)]
 
 
+@exercise(answer=reference_momentum_converges, misconceptions=CONVERGES_MISCONCEPTIONS,
+          hidden_cases=converges_cases)
 def check_momentum_converges(momentum_converges, cases=CONVERGES_CASES):
     """Check ``momentum_converges(alpha, beta, lam) -> bool``."""
     check_function(momentum_converges, reference_momentum_converges, cases,

@@ -2,19 +2,22 @@
 
 The learner writes ``choose(task)``, which returns a pair ``(optimizer, loss)``
 for each task of :data:`CHOICE_TASKS`. The feedback
-for every option quotes the chapter's own experiments
-(:mod:`mlcore.optimizer_experiments`), computed here when the check first
-runs, so that it can never drift away from what the chapter shows.
+for every option quotes the chapter's own experiments, computed here when
+the check first runs with the functions and settings the chapter's cells use
+(:mod:`mlcore.optimizer_experiments`, :mod:`mlcore.momentum_theory`), so that
+it quotes the numbers the chapter prints and can never drift away from them.
 """
 
 import functools
 
 import numpy as np
 
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, normalise_choice
+from ..momentum_theory import optimal_gd, optimal_momentum
 from ..optim import Adam, AdamW
-from ..optimizer_experiments import best_rate, decay_effect, outlier_slopes, saturated_gradients
+from ..optimizer_experiments import best_rate, decay_effect, outlier_slopes, saturated_gradients, steps_to_tolerance
 from ..surfaces import SURFACES, bowl_hessian, quadratic
+from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, answers_to, normalise_choice
+from .registry import exercise
 
 __all__ = ["CHOICE_MISCONCEPTIONS", "CHOICE_TASKS", "CORRECT_CHOICES", "LOSSES", "OPTIMIZERS_OFFERED", "REFERENCE_CHOICES",
            "Chooser", "check_optimizer_and_loss", "explanations", "reference_choose", "scaled_bowl"]
@@ -54,7 +57,15 @@ def scaled_bowl():
 def explanations():
     """``{task: {"optimizer": {option: text}, "loss": {option: text}}}``, quoting the experiments."""
     bowl, scaled = SURFACES["bowl"], scaled_bowl()
-    on_bowl = {name: best_rate(bowl, name) for name in OPTIMIZERS_OFFERED if name != "adamw"}
+    # Chapter 6's section 6.3: each optimizer on the bowl at the setting the chapter gives it.
+    L, mu = np.linalg.eigvalsh(bowl_hessian())[::-1]
+    lr_gd, _ = optimal_gd(L, mu)
+    alpha, beta, rate = optimal_momentum(L, mu)
+    gd_steps = steps_to_tolerance(bowl, "sgd", lr_gd, tol=1e-6, max_steps=20000)
+    momentum_steps = steps_to_tolerance(bowl, "momentum", alpha, tol=1e-6, max_steps=20000, beta=beta)
+    adam_steps = steps_to_tolerance(bowl, "adam", 1e-3, tol=1e-6, max_steps=20000)
+    momentum_line = f"momentum at (alpha*, beta*) needs {momentum_steps} steps to a loss of 1e-6"
+    on_bowl = {name: best_rate(bowl, name) for name in ("adagrad", "rmsprop")}
     on_scaled = {name: best_rate(scaled, name) for name in ("sgd", "momentum", "adagrad", "rmsprop", "adam")}
     l2, decoupled = decay_effect(Adam), decay_effect(AdamW)
     slopes, grads = outlier_slopes(), saturated_gradients()
@@ -62,7 +73,8 @@ def explanations():
     def steps(result):
         lr, k, count = result
         return "never gets to 1e-6 in 500 steps at any rate of the grid" if lr is None else (
-            f"needs {k} steps to a loss of 1e-6 at its best rate ({lr:.3g}; {count} of 15 rates get there)")
+            f"needs {k} steps to a loss of 1e-6 at its best rate of the grid ({lr:.3g}; {count} of 15 rates "
+            "get there)")
 
     decay = (f"on two weights whose gradients are noise of scale 1 and 100, Adam's weight_decay=0.1 (an L2 penalty "
              f"divided by sqrt(v)) moves them by {l2[0]:.3f} and {l2[1]:.4f} in 200 steps, AdamW's decoupled "
@@ -74,16 +86,19 @@ def explanations():
     return {
         "least_squares": {
             "optimizer": {
-                "sgd": f"plain gradient descent {steps(on_bowl['sgd'])}; momentum at (alpha*, beta*) does better.",
-                "momentum": "right: with L and mu known, (alpha*, beta*) converge at the rate (sqrt(kappa) - 1) / "
-                            "(sqrt(kappa) + 1), the fastest of the chapter's optimizers on this bowl.",
-                "adagrad": f"Adagrad {steps(on_bowl['adagrad'])}, and its steps only shrink.",
+                "sgd": f"plain gradient descent needs {gd_steps} steps to a loss of 1e-6 even at its best rate "
+                       f"2 / (L + mu) = {lr_gd:.4f}; {momentum_line}.",
+                "momentum": f"right: with L and mu known, (alpha*, beta*) = ({alpha:.4f}, {beta:.4f}) converge at "
+                            f"the rate (sqrt(kappa) - 1) / (sqrt(kappa) + 1) = {rate:.4f}: {momentum_steps} steps "
+                            f"to a loss of 1e-6, against {gd_steps} for the best gradient descent.",
+                "adagrad": f"Adagrad {steps(on_bowl['adagrad'])}, and its steps only shrink; {momentum_line}.",
                 "rmsprop": f"RMSprop {steps(on_bowl['rmsprop'])}; per-coordinate rates do not help a valley turned "
-                           "against the axes, and momentum at (alpha*, beta*) needs fewer steps.",
-                "adam": f"Adam {steps(on_bowl['adam'])}; at its default lr = 0.001 it needs thousands. Exact "
-                        "gradients of a known quadratic are momentum's best case.",
+                           f"against the axes, and {momentum_line}.",
+                "adam": f"Adam at its defaults (lr = 0.001) needs {adam_steps} steps to a loss of 1e-6: its steps "
+                        f"are about lr long whatever the gradient. Exact gradients of a known quadratic are "
+                        f"momentum's best case: {momentum_line}.",
                 "adamw": "nothing here asks for weight decay, and Adam's per-coordinate steps do not help this "
-                         "turned valley: momentum at (alpha*, beta*) is the fastest.",
+                         f"turned valley: {momentum_line}, the fewest of the chapter's optimizers.",
             },
             "loss": {"mse": "right: least squares is the MSE.",
                      "huber": "the task says least squares, and there are no outliers to guard against: MSE.",
@@ -174,8 +189,8 @@ def _answers(choose):
     """``{task: (optimizer, loss)}`` as ``choose`` answers, lower-cased; ``CheckFailed`` if it is not a pair of
     names of the offered options."""
     answer = {}
-    for task in CHOICE_TASKS:
-        pair = choose(task)
+    for task, result in zip(CHOICE_TASKS, answers_to(choose, [(task,) for task in CHOICE_TASKS])):
+        pair = result()
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise CheckFailed(f"{FAIL_MARK} choose({task!r}) must return a pair (optimizer, loss), "
                               f"such as (\"sgd\", \"mse\"); it returned {pair!r}.")
@@ -193,6 +208,7 @@ def _wrong(answer):
             for part, chosen, right in zip(PARTS, choice, CORRECT_CHOICES[task]) if chosen not in right}
 
 
+@exercise(answer=reference_choose, misconceptions=CHOICE_MISCONCEPTIONS)
 def check_optimizer_and_loss(choose):
     """Check ``choose(task) -> (optimizer, loss)`` on the three tasks of :data:`CHOICE_TASKS`."""
     answer = _answers(choose)
@@ -202,16 +218,13 @@ def check_optimizer_and_loss(choose):
         print(f"{PASS_MARK} choices: all 6 are right (the explanations: mlcore.feedback.optimizer_choice."
               "explanations()).")
         return
-    lines = [f"{FAIL_MARK} {len(wrong)} of the 6 choices are not the best yet."]
+    lines = [f"{FAIL_MARK} {len(wrong)} of the 6 choices {'is' if len(wrong) == 1 else 'are'} not the best yet."]
     # A mistake matches when the learner made every change it makes to the right answers.
     matching = [mistake for mistake in CHOICE_MISCONCEPTIONS
                 if all(answer[task][PARTS.index(part)] == mistake.variant.answers[task][PARTS.index(part)]
                        for task, part in _wrong(mistake.variant.answers))]
     if matching:
         lines.append(f"Likely misconception: {matching[0].name}. {matching[0].hint}")
-    for task in CHOICE_TASKS:
-        for index, part in enumerate(PARTS):
-            if (task, part) in wrong:
-                chosen = answer[task][index]
-                lines.append(f"- {task}, {part} {chosen!r}: {texts[task][part][chosen]}")
-    raise CheckFailed("\n".join(lines))
+    choices = [f"- {task}, {part} {answer[task][index]!r}: {texts[task][part][answer[task][index]]}"
+               for task in CHOICE_TASKS for index, part in enumerate(PARTS) if (task, part) in wrong]
+    raise CheckFailed("\n".join(lines + choices), matching[0].name if matching else None, "\n".join(choices))

@@ -6,63 +6,56 @@ defaults to the base class, and ``step()`` updates every parameter that has a
 gradient in place, keeping its running sum in ``self.state[p]``. The base class
 provides ``zero_grad()`` and ``param_groups``.
 
-:class:`TrainedWith` trains a problem with such a class: three 2-element
-parameters, the first on chapter 3's bowl, the second on Rosenbrock's valley,
-the third in no loss at all (its ``.grad`` stays None, so ``step()`` must skip
-it, as PyTorch's optimizers do). The loop is the course's: ``zero_grad()``,
-forward, ``backward()``, ``step()``. The iterates of all three are compared
-with mlcore's own ``Adagrad`` (tests: equal to ``torch.optim.Adagrad``).
+The driver :func:`trained_with` trains a problem with such a class: three
+2-element parameters, the first on chapter 3's bowl, the second on
+Rosenbrock's valley, the third in no loss at all (its ``.grad`` stays None, so
+``step()`` must skip it, as PyTorch's optimizers do). The loop is the course's:
+``zero_grad()``, forward, ``backward()``, ``step()``. The check drives the
+learner's class with it (``checks.driven``: under mlcore-grade the class and
+the training stay in the learner's kernel), and compares the iterates of all
+three with mlcore's own ``Adagrad`` (tests: equal to ``torch.optim.Adagrad``).
 """
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
 from ..nn.parameter import Parameter
 from ..optim import Adagrad, Optimizer
 from ..surfaces import SURFACES
+from .checks import Misconception, check_function, driven, driven_misconceptions
+from .registry import exercise
 
-__all__ = ["ADAGRAD_CASES", "ADAGRAD_MISCONCEPTIONS", "MicroAdagrad", "TrainedWith", "adagrad_cases",
-           "check_adagrad_class", "reference_adagrad_training"]
+__all__ = ["ADAGRAD_CASES", "ADAGRAD_MISCONCEPTIONS", "MicroAdagrad", "adagrad_cases", "check_adagrad_class",
+           "reference_adagrad_training", "trained_with"]
 
 
-class TrainedWith:
-    """``TrainedWith(optimizer_class)(start_bowl, start_valley, lr, eps, num_steps)``: the iterates of
-    the three parameters (bowl, valley, unused) side by side, shape (num_steps + 1, 6).
+def trained_with(optimizer_class, start_bowl, start_valley, lr, eps, num_steps):
+    """The driver: the iterates of the three parameters (bowl, valley, unused) side by side, shape
+    (num_steps + 1, 6), trained with ``optimizer_class(params, lr=lr, eps=eps)``.
 
     A ``TypeError`` while stepping (``None ** 2``: the unused parameter was not
     skipped) makes the rest of the iterates NaN, so that the mistake can be
     named like any other.
     """
-
-    def __init__(self, optimizer_class):
-        self.optimizer_class = optimizer_class
-        self.__name__ = getattr(optimizer_class, "__name__", "your optimizer")
-
-    def __call__(self, start_bowl, start_valley, lr, eps, num_steps):
-        bowl, valley = SURFACES["bowl"], SURFACES["rosenbrock"]
-        params = [Parameter(np.array(start, dtype=np.float64))
-                  for start in (start_bowl, start_valley, [0.5, -0.5])]
-        optimizer = self.optimizer_class(params, lr=lr, eps=eps)
-        iterates = [np.concatenate([p.data for p in params])]
-        for _ in range(num_steps):
-            optimizer.zero_grad()
-            loss = bowl.loss(params[0]) + 0.01 * valley.loss(params[1])
-            loss.backward()
-            try:
-                optimizer.step()
-            except TypeError:
-                iterates += [np.full(6, np.nan)] * (num_steps + 1 - len(iterates))
-                break
-            iterates.append(np.concatenate([p.data for p in params]))
-        return np.array(iterates)
-
-    def __repr__(self):
-        return f"TrainedWith({self.__name__})"
+    bowl, valley = SURFACES["bowl"], SURFACES["rosenbrock"]
+    params = [Parameter(np.array(start, dtype=np.float64)) for start in (start_bowl, start_valley, [0.5, -0.5])]
+    optimizer = optimizer_class(params, lr=lr, eps=eps)
+    iterates = [np.concatenate([p.data for p in params])]
+    for _ in range(num_steps):
+        optimizer.zero_grad()
+        loss = bowl.loss(params[0]) + 0.01 * valley.loss(params[1])
+        loss.backward()
+        try:
+            optimizer.step()
+        except TypeError:
+            iterates += [np.full(6, np.nan)] * (num_steps + 1 - len(iterates))
+            break
+        iterates.append(np.concatenate([p.data for p in params]))
+    return np.array(iterates)
 
 
 def reference_adagrad_training(start_bowl, start_valley, lr, eps, num_steps):
     """The same training with mlcore's ``Adagrad(params, lr=lr, eps=eps)``."""
-    return TrainedWith(Adagrad)(start_bowl, start_valley, lr, eps, num_steps)
+    return trained_with(Adagrad, start_bowl, start_valley, lr, eps, num_steps)
 
 
 # ---- a correct Adagrad written as a learner would, and the ways a learner's can differ ----
@@ -144,20 +137,20 @@ class _NoSkip(MicroAdagrad):
 
 
 ADAGRAD_MISCONCEPTIONS = [
-    Misconception("state shared between parameters", TrainedWith(_SharedSum),
+    Misconception("state shared between parameters", _SharedSum,
                   "Each parameter keeps its own sum: self.state[p] is a dict per parameter p, so store "
                   "self.state[p]['sum'], not one self.sum for all."),
-    Misconception("a parameter without a gradient not skipped", TrainedWith(_NoSkip),
+    Misconception("a parameter without a gradient not skipped", _NoSkip,
                   "A parameter that no loss reached has p.grad None; skip it (if p.grad is None: continue), "
                   "as PyTorch's optimizers do."),
-    Misconception("eps inside the square root", TrainedWith(_EpsInsideRoot),
+    Misconception("eps inside the square root", _EpsInsideRoot,
                   "eps is added after the root: grad / (sqrt(sum) + eps), as PyTorch does."),
-    Misconception("the squared gradients averaged instead of summed", TrainedWith(_Averaged),
+    Misconception("the squared gradients averaged instead of summed", _Averaged,
                   "Adagrad sums every squared gradient (so its steps only shrink); a mean is RMSprop's idea."),
-    Misconception("the sum updated after the step", TrainedWith(_SumAfterStep),
+    Misconception("the sum updated after the step", _SumAfterStep,
                   "Add this step's grad**2 to the sum first, then divide by its root (at the first step the "
                   "old sum is 0, and grad / eps is enormous)."),
-    Misconception("|grad| summed instead of grad**2", TrainedWith(_NotSquared),
+    Misconception("|grad| summed instead of grad**2", _NotSquared,
                   "The sum is of squares, sum += grad**2; its root then has the units of the gradient."),
 ]
 
@@ -177,7 +170,9 @@ def adagrad_cases(seed):
              float(10.0 ** rng.uniform(-10, -2)), 100) for _ in range(2)]
 
 
+@exercise(answer=MicroAdagrad, misconceptions=ADAGRAD_MISCONCEPTIONS, hidden_cases=adagrad_cases)
 def check_adagrad_class(Adagrad, cases=ADAGRAD_CASES):  # noqa: N803 -- the learner's class is called Adagrad
     """Check the learner's ``Adagrad(Optimizer)`` by training three parameters with it (see the module)."""
-    check_function(TrainedWith(Adagrad), reference_adagrad_training, cases,
-                   misconceptions=ADAGRAD_MISCONCEPTIONS, name="training with your Adagrad", rtol=1e-9, atol=1e-12)
+    check_function(driven(trained_with, Adagrad), reference_adagrad_training, cases,
+                   misconceptions=driven_misconceptions(trained_with, ADAGRAD_MISCONCEPTIONS),
+                   name="training with your Adagrad", rtol=1e-9, atol=1e-12)

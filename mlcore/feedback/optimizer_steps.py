@@ -8,35 +8,42 @@ The learner writes one step, with its state passed in and handed back::
     adam_decay_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled)
                                                                   -> (theta, m, v, t)
 
-A :class:`Trajectory` drives such a function for ``num_steps`` steps from
+The driver :func:`trajectory` calls such a function for ``num_steps`` steps from
 zero state (``t = 0``: no step taken yet), feeding back the state it
-returns, and records every ``theta``. The references run the same problem
-through ``mlcore.optim``'s SGD(momentum), RMSprop, Adam and AdamW on an
+returns, and records every ``theta``. The check drives the learner's step
+with it (``checks.driven``): under mlcore-grade the hundreds of steps of all
+the cases run in the learner's kernel in one round trip, and only the
+iterates come back. The references run the same problem through
+``mlcore.optim``'s SGD(momentum), RMSprop, Adam and AdamW on an
 ``nn.Parameter``; tests/test_feedback_optimizers.py checks that they equal
 ``torch.optim``'s over 100 steps. Each misconception is a step function
 written with one mistake, driven the same way.
 """
 
+import functools
+
 import numpy as np
 
-from ..grading.checks import FAIL_MARK, CheckFailed, Misconception, check_function
 from ..nn.parameter import Parameter
 from ..optim import SGD, Adam, AdamW, RMSprop
+from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, driven, driven_misconceptions
 from .optimizer_problems import BOWL, QUARTIC, ROSENBROCK
+from .registry import exercise
 
 __all__ = [
     "ADAM_CASES", "ADAM_MISCONCEPTIONS", "DECAY_CASES", "DECAY_MISCONCEPTIONS", "FIRST_STEP_CASES",
     "FIRST_STEP_MISCONCEPTIONS", "MOMENTUM_CASES", "MOMENTUM_MISCONCEPTIONS", "RMSPROP_CASES",
-    "RMSPROP_MISCONCEPTIONS", "Trajectory", "adam_cases", "check_adam_decay_step", "check_adam_step",
+    "RMSPROP_MISCONCEPTIONS", "adam_cases", "adam_decay_step", "adam_step", "check_adam_decay_step", "check_adam_step",
     "check_first_step_without_correction", "check_momentum_step", "check_rmsprop_step", "decay_cases",
-    "first_step_cases", "momentum_cases", "reference_adam", "reference_adam_decay",
+    "first_step_cases", "momentum_cases", "momentum_step", "reference_adam", "reference_adam_decay",
     "reference_first_step_without_correction", "reference_momentum", "reference_rmsprop", "rmsprop_cases",
+    "rmsprop_step", "trajectory",
 ]
 
 
-class Trajectory:
-    """``Trajectory(step, states, counter)(grad, theta0, hyper, num_steps)``: the iterates
-    ``theta_0 ... theta_num_steps`` of ``num_steps`` calls ``step(theta, grad(theta), *state, *hyper)``.
+def trajectory(step, grad, theta0, hyper, num_steps, *, states, counter=False):
+    """The driver: the iterates ``theta_0 ... theta_num_steps`` of ``num_steps`` calls
+    ``step(theta, grad(theta), *state, *hyper)``, as an array.
 
     The state starts as ``states`` arrays of zeros, then the step counter 0 if
     ``counter``; each call must return ``(theta, *state)`` and the next call
@@ -44,38 +51,37 @@ class Trajectory:
     beta1**0)``, where numpy's is ``inf``) makes the rest of the trajectory
     NaN, as numpy would: both are the same mistake.
     """
+    theta = np.array(theta0, dtype=np.float64)
+    state = [np.zeros_like(theta) for _ in range(states)] + ([0] if counter else [])
+    iterates = [theta.copy()]
+    for _ in range(num_steps):
+        try:
+            result = step(theta, grad(theta), *state, *hyper)
+        except ZeroDivisionError:
+            iterates += [np.full_like(theta, np.nan)] * (num_steps + 1 - len(iterates))
+            break
+        theta, *state = _unpack(step, result, len(state) + 1)
+        theta = np.array(theta, dtype=np.float64)
+        iterates.append(theta.copy())
+    return np.array(iterates)
 
-    def __init__(self, step, states, counter=False):
-        self.step = step
-        self.states = states
-        self.counter = counter
-        self.__name__ = getattr(step, "__name__", "your step")
 
-    def __call__(self, grad, theta0, hyper, num_steps):
-        theta = np.array(theta0, dtype=np.float64)
-        state = [np.zeros_like(theta) for _ in range(self.states)] + ([0] if self.counter else [])
-        iterates = [theta.copy()]
-        for _ in range(num_steps):
-            try:
-                result = self.step(theta, grad(theta), *state, *hyper)
-            except ZeroDivisionError:
-                iterates += [np.full_like(theta, np.nan)] * (num_steps + 1 - len(iterates))
-                break
-            theta, *state = self._unpack(result, len(state) + 1)
-            theta = np.array(theta, dtype=np.float64)
-            iterates.append(theta.copy())
-        return np.array(iterates)
+def _unpack(step, result, length):
+    if not isinstance(result, (tuple, list)) or len(result) != length:
+        got = (f"a {type(result).__name__} of length {len(result)}" if isinstance(result, (tuple, list))
+               else f"a {type(result).__name__}")
+        raise CheckFailed(f"{FAIL_MARK} {getattr(step, '__name__', 'your step')} must return a tuple of {length} "
+                          f"values, the new theta and the new state, in the order of its arguments; it returned "
+                          f"{got}.")
+    return result
 
-    def _unpack(self, result, length):
-        if not isinstance(result, (tuple, list)) or len(result) != length:
-            got = (f"a {type(result).__name__} of length {len(result)}" if isinstance(result, (tuple, list))
-                   else f"a {type(result).__name__}")
-            raise CheckFailed(f"{FAIL_MARK} {self.__name__} must return a tuple of {length} values, the new theta "
-                              f"and the new state, in the order of its arguments; it returned {got}.")
-        return result
 
-    def __repr__(self):
-        return f"Trajectory({self.__name__})"
+def _check_steps(step, reference, cases, misconceptions, *, name, states, counter=False):
+    """``check_function`` of the iterates of ``step`` (the exercise's function ``name``), driven by
+    :func:`trajectory`."""
+    driver = functools.partial(trajectory, states=states, counter=counter)
+    check_function(driven(driver, step), reference, cases, misconceptions=driven_misconceptions(driver, misconceptions),
+                   name=f"the iterates of {name}")
 
 
 def _run(optimizer_class, grad, theta0, num_steps, **options):
@@ -96,6 +102,12 @@ def reference_momentum(grad, theta0, hyper, num_steps):
     """mlcore's ``SGD(lr, momentum)``: ``b = momentum * b + g``, ``theta = theta - lr * b``."""
     lr, momentum = hyper
     return _run(SGD, grad, theta0, num_steps, lr=lr, momentum=momentum)
+
+
+def momentum_step(theta, grad, velocity, lr, momentum):
+    """A right answer, as the exercise asks for it: PyTorch's momentum."""
+    velocity = momentum * velocity + grad
+    return theta - lr * velocity, velocity
 
 
 def _flipped_velocity(theta, grad, velocity, lr, momentum):
@@ -124,17 +136,17 @@ def _no_momentum(theta, grad, velocity, lr, momentum):
 
 
 MOMENTUM_MISCONCEPTIONS = [
-    Misconception("the velocity's sign convention flipped", Trajectory(_flipped_velocity, 1),
+    Misconception("the velocity's sign convention flipped", _flipped_velocity,
                   "Pick one convention and keep it: PyTorch's v = momentum * v + grad with theta = theta - lr * v, "
                   "or v = momentum * v - lr * grad with theta = theta + v. Mixing the two climbs the loss."),
-    Misconception("the velocity as a running mean ((1 - momentum) * grad)", Trajectory(_running_mean_velocity, 1),
+    Misconception("the velocity as a running mean ((1 - momentum) * grad)", _running_mean_velocity,
                   "PyTorch's velocity is a running sum, v = momentum * v + grad, so a steady gradient g "
                   "builds up to g / (1 - momentum); the factor 1 - momentum is its 'dampening', off by default."),
-    Misconception("the step taken with the old velocity", Trajectory(_old_velocity, 1),
+    Misconception("the step taken with the old velocity", _old_velocity,
                   "Update the velocity first, with this step's gradient, then step: theta = theta - lr * v_new."),
-    Misconception("lr applied twice (in the velocity and in the step)", Trajectory(_lr_twice, 1),
+    Misconception("lr applied twice (in the velocity and in the step)", _lr_twice,
                   "The velocity sums gradients, v = momentum * v + grad; lr scales only the step."),
-    Misconception("the velocity never used (plain gradient descent)", Trajectory(_no_momentum, 1),
+    Misconception("the velocity never used (plain gradient descent)", _no_momentum,
                   "Step along the velocity, theta = theta - lr * v, not along the gradient alone."),
 ]
 
@@ -157,11 +169,11 @@ def momentum_cases(seed):
             (QUARTIC, rng.uniform(-1.5, 1.5, (3, 2)), (float(rng.uniform(0.01, 0.1)), float(rng.uniform(0.0, 0.8))), 100)]
 
 
+@exercise(answer=momentum_step, misconceptions=MOMENTUM_MISCONCEPTIONS, hidden_cases=momentum_cases)
 def check_momentum_step(momentum_step, cases=MOMENTUM_CASES):
     """Check ``momentum_step(theta, grad, velocity, lr, momentum) -> (theta, velocity)`` over up to 100
     steps against mlcore's SGD with momentum (which equals torch.optim.SGD)."""
-    check_function(Trajectory(momentum_step, 1), reference_momentum, cases,
-                   misconceptions=MOMENTUM_MISCONCEPTIONS, name="the iterates of momentum_step")
+    _check_steps(momentum_step, reference_momentum, cases, MOMENTUM_MISCONCEPTIONS, name="momentum_step", states=1)
 
 
 # ---- RMSprop ------------------------------------------------------------------------------
@@ -179,6 +191,12 @@ def _rmsprop_with(average, step):
     return rmsprop_step
 
 
+def rmsprop_step(theta, grad, square_avg, lr, alpha, eps):
+    """A right answer, as the exercise asks for it: PyTorch's RMSprop."""
+    square_avg = alpha * square_avg + (1 - alpha) * grad**2
+    return theta - lr * grad / (np.sqrt(square_avg) + eps), square_avg
+
+
 def _squares(v, g, alpha):
     return alpha * v + (1 - alpha) * g * g
 
@@ -194,18 +212,18 @@ def _average_after_step(theta, grad, square_avg, lr, alpha, eps):
 
 RMSPROP_MISCONCEPTIONS = [
     Misconception("eps inside the square root",
-                  Trajectory(_rmsprop_with(_squares, lambda g, v, eps: g / np.sqrt(v + eps)), 1),
+                  _rmsprop_with(_squares, lambda g, v, eps: g / np.sqrt(v + eps)),
                   "eps is added after the root: grad / (sqrt(square_avg) + eps), as PyTorch does."),
     Misconception("the squared-gradient average updated with the raw gradient",
-                  Trajectory(_rmsprop_with(lambda v, g, alpha: alpha * v + (1 - alpha) * g, _divided), 1),
+                  _rmsprop_with(lambda v, g, alpha: alpha * v + (1 - alpha) * g, _divided),
                   "The average is of grad**2: square_avg = alpha * square_avg + (1 - alpha) * grad**2."),
     Misconception("alpha and 1 - alpha swapped",
-                  Trajectory(_rmsprop_with(lambda v, g, alpha: (1 - alpha) * v + alpha * g * g, _divided), 1),
+                  _rmsprop_with(lambda v, g, alpha: (1 - alpha) * v + alpha * g * g, _divided),
                   "alpha (0.99) is the weight of the old average: alpha * square_avg + (1 - alpha) * grad**2."),
     Misconception("no square root (divided by the mean square itself)",
-                  Trajectory(_rmsprop_with(_squares, lambda g, v, eps: g / (v + eps)), 1),
+                  _rmsprop_with(_squares, lambda g, v, eps: g / (v + eps)),
                   "Divide by the root mean square, sqrt(square_avg) + eps, which has the units of the gradient."),
-    Misconception("the average updated after the step", Trajectory(_average_after_step, 1),
+    Misconception("the average updated after the step", _average_after_step,
                   "Take this step's gradient into the average first, then divide by it (at the first step the "
                   "old average is 0, and grad / eps is enormous)."),
 ]
@@ -235,11 +253,11 @@ def rmsprop_cases(seed):
             (QUARTIC, rng.uniform(-1.5, 1.5, (2, 2)), (float(rng.uniform(0.005, 0.05)), 0.99, 1e-3), 100)]
 
 
+@exercise(answer=rmsprop_step, misconceptions=RMSPROP_MISCONCEPTIONS, hidden_cases=rmsprop_cases)
 def check_rmsprop_step(rmsprop_step, cases=RMSPROP_CASES):
     """Check ``rmsprop_step(theta, grad, square_avg, lr, alpha, eps) -> (theta, square_avg)`` over up to
     100 steps against mlcore's RMSprop (which equals torch.optim.RMSprop)."""
-    check_function(Trajectory(rmsprop_step, 1), reference_rmsprop, cases,
-                   misconceptions=RMSPROP_MISCONCEPTIONS, name="the iterates of rmsprop_step")
+    _check_steps(rmsprop_step, reference_rmsprop, cases, RMSPROP_MISCONCEPTIONS, name="rmsprop_step", states=1)
 
 
 # ---- Adam ---------------------------------------------------------------------------------
@@ -248,6 +266,25 @@ def reference_adam(grad, theta0, hyper, num_steps):
     """mlcore's ``Adam(lr, betas=(beta1, beta2), eps)``, with bias correction."""
     lr, beta1, beta2, eps = hyper
     return _run(Adam, grad, theta0, num_steps, lr=lr, betas=(beta1, beta2), eps=eps)
+
+
+def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    """A right answer, as the exercise asks for it: PyTorch's Adam, with bias correction."""
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v, t
+
+
+def _efficient_form(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    # Kingma and Ba's "more efficient" order: the correction folded into the rate, eps added to sqrt(v).
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    rate = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    return theta - rate * m / (np.sqrt(v) + eps), m, v, t
 
 
 def _adam_with(*, correct=True, counter="right", root=lambda v_hat, eps: np.sqrt(v_hat) + eps,
@@ -270,27 +307,31 @@ def _adam_with(*, correct=True, counter="right", root=lambda v_hat, eps: np.sqrt
 
 
 ADAM_MISCONCEPTIONS = [
-    Misconception("bias correction forgotten", Trajectory(_adam_with(correct=False), 2, counter=True),
+    Misconception("bias correction forgotten", _adam_with(correct=False),
                   "m and v start at 0, so early on they are too small by the factors 1 - beta1**t and "
                   "1 - beta2**t: divide by them, m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t)."),
     Misconception("the step counter starting at 0 (division by zero)",
-                  Trajectory(_adam_with(counter="old"), 2, counter=True),
+                  _adam_with(counter="old"),
                   "t counts the steps taken so far, 0 before the first: increment it first (t = t + 1), "
                   "then correct with 1 - beta**t, which is 0 at t = 0."),
-    Misconception("the step counter incremented twice", Trajectory(_adam_with(counter="twice"), 2, counter=True),
+    Misconception("the step counter incremented twice (t + 1 used, t + 2 returned)", _adam_with(counter="twice"),
                   "Add 1 to t once per step, and return that t."),
-    Misconception("the step counter incremented twice", Trajectory(_adam_with(counter="twice first"), 2, counter=True),
+    Misconception("the step counter incremented twice (t + 2 used)", _adam_with(counter="twice first"),
                   "Add 1 to t once per step, before the correction, and return that t."),
     Misconception("eps inside the square root",
-                  Trajectory(_adam_with(root=lambda v_hat, eps: np.sqrt(v_hat + eps)), 2, counter=True),
+                  _adam_with(root=lambda v_hat, eps: np.sqrt(v_hat + eps)),
                   "eps is added after the root: m_hat / (sqrt(v_hat) + eps), as PyTorch does."),
     Misconception("the squared-gradient average updated with the raw gradient",
-                  Trajectory(_adam_with(square=lambda g: g), 2, counter=True),
+                  _adam_with(square=lambda g: g),
                   "v is the running mean of grad**2: v = beta2 * v + (1 - beta2) * grad**2."),
     Misconception("the corrected m_hat and v_hat stored as the new m and v",
-                  Trajectory(_adam_with(keep_corrected=True), 2, counter=True),
+                  _adam_with(keep_corrected=True),
                   "The correction is for the step only: return m and v, not m_hat and v_hat, or the next "
                   "step corrects them again."),
+    Misconception("the paper's efficient form: eps added to sqrt(v) before the correction", _efficient_form,
+                  "Kingma and Ba's faster order, lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps), "
+                  "adds eps to the uncorrected sqrt(v): early on eps then weighs 1 / sqrt(1 - beta2**t) times "
+                  "more. PyTorch (and the exercise) correct first: m_hat / (sqrt(v_hat) + eps)."),
 ]
 
 # (grad, theta0, (lr, beta1, beta2, eps), num_steps): one step (its size is lr, to within eps),
@@ -312,11 +353,11 @@ def adam_cases(seed):
             (QUARTIC, rng.uniform(-1.5, 1.5, (2, 3)), (float(rng.uniform(0.01, 0.1)), 0.9, 0.999, 1e-8), 100)]
 
 
+@exercise(answer=adam_step, misconceptions=ADAM_MISCONCEPTIONS, hidden_cases=adam_cases)
 def check_adam_step(adam_step, cases=ADAM_CASES):
     """Check ``adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps) -> (theta, m, v, t)`` over up to
     100 steps against mlcore's Adam (which equals torch.optim.Adam)."""
-    check_function(Trajectory(adam_step, 2, counter=True), reference_adam, cases,
-                   misconceptions=ADAM_MISCONCEPTIONS, name="the iterates of adam_step")
+    _check_steps(adam_step, reference_adam, cases, ADAM_MISCONCEPTIONS, name="adam_step", states=2, counter=True)
 
 
 # ---- Adam's first step without the correction ------------------------------------------------
@@ -337,6 +378,10 @@ FIRST_STEP_MISCONCEPTIONS = [
                   "The new gradient enters a running mean with the weight 1 - beta: m_1 = (1 - beta1) g."),
     Misconception("both factors under the root", lambda lr, beta1, beta2: lr * np.sqrt((1 - beta1) / (1 - beta2)),
                   "Only v is a mean of squares: m_1 = (1 - beta1) g has no root."),
+    Misconception("the ratio to lr (3.16 at the defaults) instead of the step's length",
+                  lambda lr, beta1, beta2: (1 - beta1) / np.sqrt(1 - beta2),
+                  "The function returns the length of the step, lr times that ratio: "
+                  "lr * (1 - beta1) / sqrt(1 - beta2)."),
 ]
 
 # (lr, beta1, beta2): PyTorch's defaults (3.16 lr), a larger beta2 (10 lr), no first moment.
@@ -350,6 +395,8 @@ def first_step_cases(seed):
             for _ in range(4)]
 
 
+@exercise(answer=reference_first_step_without_correction, misconceptions=FIRST_STEP_MISCONCEPTIONS,
+          hidden_cases=first_step_cases)
 def check_first_step_without_correction(first_step_without_correction, cases=FIRST_STEP_CASES):
     """Check ``first_step_without_correction(lr, beta1, beta2)``: ``lr (1 - beta1) / sqrt(1 - beta2)``."""
     check_function(first_step_without_correction, reference_first_step_without_correction, cases,
@@ -366,12 +413,23 @@ def reference_adam_decay(grad, theta0, hyper, num_steps):
                 weight_decay=weight_decay)
 
 
+def adam_decay_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled):
+    """A right answer, as the exercise asks for it: AdamW's decay if ``decoupled``, else Adam's L2."""
+    if decoupled:
+        theta = theta * (1 - lr * weight_decay)
+    else:
+        grad = grad + weight_decay * theta
+    return adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
+
+
 def _decay_with(mode):
     """Adam with weight decay done one way whatever ``decoupled`` says: "l2", "decoupled",
-    "decoupled_no_lr" (theta * (1 - weight_decay)) or "decoupled_after" (after Adam's step)."""
+    "decoupled_no_lr" (theta * (1 - weight_decay)) or "decoupled_after" (after Adam's step); or
+    "backwards": decoupled decay where ``decoupled`` is false, L2 where it is true."""
     def adam_decay_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled):
-        # "l2" and "decoupled" ignore the flag; the other two get decoupled decay wrong, L2 right.
-        way = mode if decoupled or mode in ("l2", "decoupled") else "l2"
+        # "l2" and "decoupled" ignore the flag; the next two get decoupled decay wrong, L2 right.
+        way = (("l2" if decoupled else "decoupled") if mode == "backwards" else
+               mode if decoupled or mode in ("l2", "decoupled") else "l2")
         if way == "l2":
             grad = grad + weight_decay * theta
         elif way == "decoupled":
@@ -390,18 +448,23 @@ def _decay_with(mode):
 
 DECAY_MISCONCEPTIONS = [
     Misconception("L2 added to the gradient where decoupled decay was asked",
-                  Trajectory(_decay_with("l2"), 2, counter=True),
+                  _decay_with("l2"),
                   "decoupled=True is AdamW: shrink theta itself, theta = theta * (1 - lr * weight_decay), "
                   "and give Adam the plain gradient."),
     Misconception("decoupled decay where an L2 penalty was asked",
-                  Trajectory(_decay_with("decoupled"), 2, counter=True),
+                  _decay_with("decoupled"),
                   "decoupled=False is Adam's weight_decay: an L2 penalty, grad = grad + weight_decay * theta, "
                   "which then goes through m and v like the rest of the gradient."),
-    Misconception("the decoupled decay not scaled by lr", Trajectory(_decay_with("decoupled_no_lr"), 2, counter=True),
+    Misconception("the decoupled decay not scaled by lr", _decay_with("decoupled_no_lr"),
                   "AdamW shrinks theta by lr * weight_decay per step: theta = theta * (1 - lr * weight_decay)."),
     Misconception("the decoupled decay applied after Adam's step",
-                  Trajectory(_decay_with("decoupled_after"), 2, counter=True),
+                  _decay_with("decoupled_after"),
                   "As PyTorch's AdamW does, shrink theta first, then take Adam's step."),
+    Misconception("the decoupled flag read backwards: L2 where decoupled decay was asked, and the reverse",
+                  _decay_with("backwards"),
+                  "decoupled=True asks for AdamW's decay, theta = theta * (1 - lr * weight_decay); "
+                  "decoupled=False for the L2 penalty, grad = grad + weight_decay * theta: "
+                  "if decoupled: ... else: ..."),
 ]
 
 # (grad, theta0, (lr, beta1, beta2, eps, weight_decay, decoupled), num_steps): one step each
@@ -424,8 +487,9 @@ def decay_cases(seed):
             for decoupled in (True, False)]
 
 
+@exercise(answer=adam_decay_step, misconceptions=DECAY_MISCONCEPTIONS, hidden_cases=decay_cases)
 def check_adam_decay_step(adam_decay_step, cases=DECAY_CASES):
     """Check ``adam_decay_step(theta, grad, m, v, t, lr, beta1, beta2, eps, weight_decay, decoupled)`` over
     up to 100 steps against mlcore's AdamW (decoupled) and Adam with weight_decay (L2)."""
-    check_function(Trajectory(adam_decay_step, 2, counter=True), reference_adam_decay, cases,
-                   misconceptions=DECAY_MISCONCEPTIONS, name="the iterates of adam_decay_step")
+    _check_steps(adam_decay_step, reference_adam_decay, cases, DECAY_MISCONCEPTIONS, name="adam_decay_step",
+                 states=2, counter=True)

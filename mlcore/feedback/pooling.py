@@ -12,7 +12,8 @@ import numpy as np
 import mlcore
 import mlcore.nn.functional as F
 
-from ..grading.checks import Misconception, check_function
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["POOL_GRADIENT_SPREAD", "CHANNELS_LAST", "POOL_CASES", "POOL_BACKWARD_CASES", "check_max_pool2d",
            "check_max_pool2d_backward", "reference_max_pool2d", "reference_max_pool2d_backward", "pool_cases",
@@ -139,11 +140,14 @@ def pool_backward_cases(seed, count=4):
     return [(x, rng.normal(size=reference_max_pool2d(x, k).shape), k) for x, k in pool_cases(seed, count)]
 
 
+@exercise(answer=reference_max_pool2d, misconceptions=POOL_MISCONCEPTIONS, hidden_cases=pool_cases)
 def check_max_pool2d(max_pool2d, cases=POOL_CASES):
     """Check ``max_pool2d(x, k)``: the maximum of every k x k window, stride k, of x (N, C, H, W)."""
     check_function(max_pool2d, reference_max_pool2d, cases, misconceptions=POOL_MISCONCEPTIONS)
 
 
+@exercise(answer=reference_max_pool2d_backward, misconceptions=POOL_BACKWARD_MISCONCEPTIONS,
+          hidden_cases=pool_backward_cases)
 def check_max_pool2d_backward(max_pool2d_backward, cases=POOL_BACKWARD_CASES):
     """Check ``max_pool2d_backward(x, grad_out, k)``: the gradient with respect to x."""
     check_function(max_pool2d_backward, reference_max_pool2d_backward, cases,

@@ -8,8 +8,9 @@ seed 0) and three small made-up sweeps that tell the usual wrong rules apart.
 
 import numpy as np
 
-from ..grading.checks import Misconception, check_function
 from ..rate_sweep import RATES, training_run
+from .checks import Misconception, check_function
+from .registry import exercise
 
 __all__ = ["MADE_UP_CASES", "RATE_MISCONCEPTIONS", "check_pick_rate", "rate_cases", "reference_pick_rate",
            "sweep_histories", "visible_rate_cases"]
@@ -90,6 +91,7 @@ def rate_cases(seed, count=3):
     return cases
 
 
+@exercise(answer=reference_pick_rate, misconceptions=RATE_MISCONCEPTIONS, hidden_cases=rate_cases)
 def check_pick_rate(pick_rate, cases=None):
     """Check ``pick_rate(histories)``, by default on the chapter's sweep and on made-up ones."""
     check_function(pick_rate, reference_pick_rate, visible_rate_cases() if cases is None else cases,

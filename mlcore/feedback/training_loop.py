@@ -5,11 +5,19 @@ Both are graded by training a hidden problem (:mod:`~mlcore.feedback.training_pr
 with the learner's code and with the reference, from the same starting
 weights, over the same batches, and comparing the numbers that come out: for
 ``train`` the final training loss and two sums of the weights, for ``fit`` the
-recorded losses. A known mistake is a loop written with that mistake, run the
-same way. The networks of ``fit``'s problems have dropout, so the mode the
+recorded losses. The drivers :func:`train_outcome` and :func:`fit_outcome`
+build the problem from its seed, call the loop and return those numbers; the
+checks drive the learner's loop with them (``checks.driven``), so that under
+mlcore-grade the network, the optimizer and the loader stay in the learner's
+kernel. A known mistake is a loop written with that mistake, run the same
+way. The networks of ``fit``'s problems have dropout, so the mode the
 network is in (``net.train()``, ``net.eval()``) changes the numbers; the dropout
 masks come from mlcore's generator, seeded for each run.
 """
+
+import contextlib
+import functools
+import io
 
 import numpy as np
 
@@ -17,11 +25,13 @@ from .. import nn
 from ..data.dataloader import DataLoader
 from ..data.dataset import TensorDataset
 from ..factories import tensor
-from ..grading.checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_function
 from ..optim import SGD
 from ..seeded import seeded
 from ..train import evaluate as library_evaluate
 from ..train import fit as library_fit
+from .checks import (FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_function, driven, driven_misconceptions,
+                     explained)
+from .registry import exercise
 from .training_problems import problem_data, problem_loader, problem_network, validation_data
 
 __all__ = ["FIT_CASES", "FIT_MISCONCEPTIONS", "TRAIN_CASES", "TRAIN_MISCONCEPTIONS", "TRAIN_TARGET",
@@ -46,7 +56,7 @@ def reference_train(net, loss_fn, optimizer, loader, num_epochs):
 
 
 def train_outcome(train, seed, lr, batch_size, num_epochs):
-    """``[final training loss, sum of squared weights, sum of weights]`` after
+    """The driver: ``[final training loss, sum of squared weights, sum of weights]`` after
     ``train(net, loss_fn, optimizer, loader, num_epochs)`` on the hidden problem ``seed``."""
     net = problem_network(seed)
     loss_fn = nn.CrossEntropyLoss()
@@ -98,28 +108,21 @@ def _first_batch_only(net, loss_fn, optimizer, loader, num_epochs):
         optimizer.step()
 
 
-def _outcome_of(train):
-    def outcome(seed, lr, batch_size, num_epochs):
-        return train_outcome(train, seed, lr, batch_size, num_epochs)
-    outcome.__name__ = getattr(train, "__name__", "train")
-    return outcome
-
-
 TRAIN_MISCONCEPTIONS = [
-    Misconception(ZERO_GRAD_MISSING, _outcome_of(_without_zero_grad),
+    Misconception(ZERO_GRAD_MISSING, _without_zero_grad,
                   "backward() adds to .grad: without optimizer.zero_grad() every step also applies all "
                   "the gradients before it. Call optimizer.zero_grad() before loss.backward() in every step."),
     Misconception("the optimizer never updated the weights: zero_grad between backward and step",
-                  _outcome_of(_zero_grad_between_backward_and_step),
+                  _zero_grad_between_backward_and_step,
                   "zero_grad() throws away the gradients backward() just computed, so step() has nothing "
                   "to apply. The order is: forward, loss, zero_grad, backward, step."),
     Misconception("optimizer.step() outside the batch loop: one update per epoch, with the last batch's gradient",
-                  _outcome_of(_step_after_the_batches),
+                  _step_after_the_batches,
                   "Every batch makes one update: forward, loss, zero_grad, backward and step all go "
                   "inside `for X, y in loader:`."),
-    Misconception("trained one epoch instead of num_epochs", _outcome_of(_one_epoch),
+    Misconception("trained one epoch instead of num_epochs", _one_epoch,
                   "Repeat the pass over the loader: `for epoch in range(num_epochs):` around it."),
-    Misconception("only the first batch of every epoch was trained on", _outcome_of(_first_batch_only),
+    Misconception("only the first batch of every epoch was trained on", _first_batch_only,
                   "Go through every batch: `for X, y in loader:`."),
 ]
 
@@ -134,21 +137,20 @@ def train_cases(seed, count=3):
              int(rng.integers(30, 50))) for _ in range(count)]
 
 
+@exercise(answer=reference_train, misconceptions=TRAIN_MISCONCEPTIONS, hidden_cases=train_cases)
 def check_train(train, cases=TRAIN_CASES):
     """Check ``train(net, loss_fn, optimizer, loader, num_epochs)`` by training hidden problems with it:
-    the same final loss and weights as the reference loop, and the last case below :data:`TRAIN_TARGET`."""
-    try:
-        check_function(_outcome_of(train), _outcome_of(reference_train), cases, name="train",
-                       misconceptions=TRAIN_MISCONCEPTIONS, rtol=1e-7)
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure}\n(The three numbers: the final training loss, the sum of the squared "
-                          "weights and the sum of the weights after training.)") from None
-    final = train_outcome(train, *cases[-1])[0]
-    if not final < TRAIN_TARGET:
-        raise CheckFailed(f"{FAIL_MARK} train reached a final training loss of {final:.4f}, above the target "
-                          f"{TRAIN_TARGET}.")
-    print(f"{PASS_MARK} train: the hidden problem of the last case ends at a training loss of {final:.4f} "
-          f"(target: below {TRAIN_TARGET}).")
+    the same final loss and weights as the reference loop; the line it prints gives the last case's final
+    loss, below :data:`TRAIN_TARGET` on every case the course uses."""
+    with explained("(The three numbers: the final training loss, the sum of the squared weights and the sum "
+                   "of the weights after training.)"), contextlib.redirect_stdout(io.StringIO()):
+        check_function(driven(train_outcome, train), functools.partial(train_outcome, reference_train), cases,
+                       name="train", misconceptions=driven_misconceptions(train_outcome, TRAIN_MISCONCEPTIONS),
+                       rtol=1e-7)
+    # The learner's numbers are the reference's (to 1e-7): read the final loss there, not in another run.
+    final = train_outcome(reference_train, *cases[-1])[0]
+    print(f"{PASS_MARK} train: correct on all {len(cases)} cases; the hidden problem of the last case ends at a "
+          f"training loss of {final:.4f} (target: below {TRAIN_TARGET}).")
 
 
 # ---- fit ------------------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def reference_fit(net, loss_fn, optimizer, train_loader, X_val, y_val, num_epoch
 
 
 def fit_outcome(fit, seed, lr, batch_size, num_epochs):
-    """The training losses, then the validation losses, that ``fit(net, loss_fn, optimizer,
+    """The driver: the training losses, then the validation losses, that ``fit(net, loss_fn, optimizer,
     train_loader, X_val, y_val, num_epochs)`` records on the hidden problem ``seed`` (dropout 0.5)."""
     net = problem_network(seed, dropout=0.5)
     X_val, y_val = validation_data(seed)
@@ -216,29 +218,22 @@ def _hand_fit(*, zero_grad=True, train_mode=True, validation="after", last_batch
     return fit
 
 
-def _fit_outcome_of(fit):
-    def outcome(seed, lr, batch_size, num_epochs):
-        return fit_outcome(fit, seed, lr, batch_size, num_epochs)
-    outcome.__name__ = getattr(fit, "__name__", "fit")
-    return outcome
-
-
 FIT_MISCONCEPTIONS = [
-    Misconception(VALIDATION_ON_TRAINING_DATA, _fit_outcome_of(_hand_fit(validation="training data")),
-                  _ON_TRAINING_DATA_HINT),
-    Misconception(VALIDATION_ON_TRAINING_DATA, _fit_outcome_of(_hand_fit(validation="training loss")),
-                  _ON_TRAINING_DATA_HINT),
+    Misconception(f"{VALIDATION_ON_TRAINING_DATA}: the training samples evaluated after each epoch",
+                  _hand_fit(validation="training data"), _ON_TRAINING_DATA_HINT),
+    Misconception(f"{VALIDATION_ON_TRAINING_DATA}: the epoch's training loss recorded as the validation loss",
+                  _hand_fit(validation="training loss"), _ON_TRAINING_DATA_HINT),
     Misconception(f"{WRONG_MODE}: after the first evaluation, training went on in evaluation mode",
-                  _fit_outcome_of(_hand_fit(train_mode=False)),
+                  _hand_fit(train_mode=False),
                   "evaluate() switches to net.eval(), which turns dropout off. Switch back with net.train() "
                   "at the start of every epoch, as PyTorch's examples do."),
-    Misconception(ZERO_GRAD_MISSING, _fit_outcome_of(_hand_fit(zero_grad=False)),
+    Misconception(ZERO_GRAD_MISSING, _hand_fit(zero_grad=False),
                   "backward() adds to .grad: call optimizer.zero_grad() before loss.backward() in every step."),
     Misconception("the training loss recorded is the last batch's, not the mean over the epoch's batches",
-                  _fit_outcome_of(_hand_fit(last_batch=True)),
+                  _hand_fit(last_batch=True),
                   "Collect every batch's loss.item() during the epoch and record their mean."),
     Misconception("the validation loss was measured before the epoch's training, not after it",
-                  _fit_outcome_of(_hand_fit(validation="before")),
+                  _hand_fit(validation="before"),
                   "Evaluate after the batches of the epoch, so that val_loss[k] belongs to the weights "
                   "that train_loss[k] ends with."),
 ]
@@ -254,11 +249,10 @@ def fit_cases(seed, count=2):
             for _ in range(count)]
 
 
+@exercise(answer=reference_fit, misconceptions=FIT_MISCONCEPTIONS, hidden_cases=fit_cases)
 def check_fit(fit, cases=FIT_CASES):
     """Check ``fit(net, loss_fn, optimizer, train_loader, X_val, y_val, num_epochs)``: the losses it records
     on hidden problems with dropout."""
-    try:
-        check_function(_fit_outcome_of(fit), _fit_outcome_of(reference_fit), cases, name="fit",
-                       misconceptions=FIT_MISCONCEPTIONS, rtol=1e-7)
-    except CheckFailed as failure:
-        raise CheckFailed(f"{failure}\n(The numbers: history['train_loss'], then history['val_loss'].)") from None
+    with explained("(The numbers: history['train_loss'], then history['val_loss'].)"):
+        check_function(driven(fit_outcome, fit), functools.partial(fit_outcome, reference_fit), cases, name="fit",
+                       misconceptions=driven_misconceptions(fit_outcome, FIT_MISCONCEPTIONS), rtol=1e-7)
