@@ -13,6 +13,7 @@ from .factories import tensor
 from .nn import functional as F
 from .nn.parameter import Parameter
 from .optim import SGD
+from .optim.lr_scheduler import CosineAnnealingLR
 from .optimizer_runs import SurfaceRun, steps_to
 
 __all__ = ["RATE_GRID", "best_rate", "decay_effect", "escape_steps", "noisy_floor",
@@ -41,12 +42,23 @@ def best_rate(surface, name, rates=RATE_GRID, tol=1e-6, max_steps=500, *, beta=0
     return lr, reached[lr], len(reached)
 
 
-def noisy_floor(surface, name, rates=RATE_GRID, num_steps=500, last=100, *, beta=0.9, seed=0):
+def noisy_floor(surface, name, rates=RATE_GRID, num_steps=500, last=100, *, beta=0.9, seed=0, decay=False):
     """``(lr, loss)``: the rate whose run ends lowest on a noisy surface, and that loss, averaged over
-    the ``last`` steps of ``num_steps`` (the level at which the noise keeps it bouncing)."""
+    the ``last`` steps of ``num_steps`` (the level at which the noise keeps it bouncing).
+
+    With ``decay`` every run's rate falls from ``lr`` to 0 along a cosine over the ``num_steps``
+    steps (chapter 3's ``CosineAnnealingLR``, stepped after every step), so the bouncing dies down.
+    """
     floors = {}
     for lr in rates:
-        run = SurfaceRun(surface, name, lr, surface.start, beta=beta, seed=seed).advance_to(num_steps)
+        run = SurfaceRun(surface, name, lr, surface.start, beta=beta, seed=seed)
+        if decay:
+            schedule = CosineAnnealingLR(run.optimizer, T_max=num_steps)
+            while run.num_steps < num_steps and run.diverged_at is None:
+                run.advance_to(run.num_steps + 1)
+                schedule.step()
+        else:
+            run.advance_to(num_steps)
         if run.diverged_at is None:
             floors[lr] = float(np.mean(run.losses[-last:]))
     lr = min(floors, key=floors.get)

@@ -37,6 +37,25 @@ def test_noisy_floor_averages_the_last_losses_of_the_lowest_rate():
     assert lr == min(floors, key=floors.get) and floor == pytest.approx(floors[lr])
 
 
+def test_a_decaying_rate_is_torchs_sgd_with_cosine_annealing_on_the_same_noise():
+    surface, lr, num_steps, last = SURFACES["noisy_bowl"], 0.05, 200, 50
+    rng = np.random.default_rng(0)  # the noise SurfaceRun(seed=0) draws
+    w = torch.tensor(surface.start, requires_grad=True)
+    optimizer = torch.optim.SGD([w], lr=lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=num_steps)
+    losses = [surface.value(*surface.start)]
+    for _ in range(num_steps):
+        w.grad = torch.tensor(surface.noisy_gradient(w.detach().numpy(), rng))
+        optimizer.step()
+        schedule.step()
+        losses.append(surface.value(*w.detach().numpy()))
+    found_lr, floor = noisy_floor(surface, "sgd", rates=(lr,), num_steps=num_steps, last=last, decay=True)
+    assert found_lr == lr and floor == pytest.approx(np.mean(losses[-last:]), rel=RTOL64)
+    # The chapter's experiment: each at its best rate of the grid, 500 steps, the last 100 averaged.
+    assert noisy_floor(surface, "sgd", decay=True)[1] < noisy_floor(surface, "sgd")[1] / 10, \
+        "a rate that decays lets the bouncing die down"
+
+
 def test_escape_steps_is_the_first_step_past_the_distance():
     saddle = SURFACES["saddle"]
     k = escape_steps(saddle, "sgd", 0.01, (-3.5, 0.05))

@@ -372,6 +372,23 @@ def test_a_diverging_setting_shows_the_diverged_state_without_warnings(guard, me
     assert panel.readout.value.startswith("final x")
 
 
+def banner_extent(panel):
+    """The diverged banner's box, frame included, in the figure's pixels after a draw."""
+    panel.fig.canvas.draw()
+    return panel._diverged_text.get_bbox_patch().get_window_extent(panel.fig.canvas.get_renderer())
+
+
+@pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
+def test_a_long_diverged_message_wraps_inside_the_figure(cls):
+    panel = cls()
+    words = "the loss passed five times its start at this learning rate; lower it, or press reset"
+    panel._show_diverged(f"{words}, {words}")
+    box, figure = banner_extent(panel), panel.fig.bbox
+    assert figure.x0 < box.x0 and box.x1 < figure.x1 and figure.y0 < box.y0 and box.y1 < figure.y1, \
+        f"the banner {box} leaves the figure {figure}"
+    assert panel._diverged_text.get_text().count("\n") >= 1, "a message wider than the figure is wrapped"
+
+
 @pytest.mark.parametrize("cls", PANELS, ids=lambda cls: cls.__name__)
 def test_a_fast_draw_shows_the_same_pixels_as_a_full_redraw(cls):
     panel = cls()

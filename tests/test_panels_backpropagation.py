@@ -20,7 +20,7 @@ import torch
 from mlcore.plots.graph_drawing import weight_styles
 from mlcore.widgets import AccumulationPanel, BackpropStepPanel, GradientFlowPanel
 from mlcore.widgets.accumulation import GRAD_RANGE, LOSS_RANGE, STEPS
-from mlcore.widgets.backprop_step import SEEDS, tiny_mlp
+from mlcore.widgets.backprop_step import SEEDS, STEP_KEY, tiny_mlp
 from mlcore.widgets.gradient_flow import BINS, NORM_RANGE, VALUE_RANGES
 from mlcore.accumulation import START, bmi_data
 from mlcore.gradient_flow import deep_stack
@@ -136,6 +136,12 @@ def test_the_lines_show_the_weights_until_their_gradient_is_computed():
         assert all(text.startswith(prefix) if prefix else text == "" for text in above), frame
 
 
+def test_the_key_names_the_numbers_and_lines_the_steps_show_in_their_colours():
+    panel = BackpropStepPanel()
+    assert STEP_KEY in [text.get_text() for text in panel.ax.texts]
+    assert "db (orange)" in STEP_KEY and "W or ∂L/∂W" in STEP_KEY and "red" not in STEP_KEY
+
+
 def test_neurons_fill_in_as_their_values_become_known():
     panel = BackpropStepPanel()
     filled = lambda layer: panel.picture.neurons[layer, 0].get_facecolor()[:3] != (1.0, 1.0, 1.0)  # noqa: E731
@@ -201,6 +207,41 @@ def test_the_label_names_the_behaviour_with_the_measured_ratio():
     panel.set_state(init="normal", sigma=1.0)
     assert panel.verdict.get_text() == "exploding" and panel.flow.norms.max() > 1e3
     assert "exploding" in panel.readout.value
+
+
+def test_bars_beyond_the_axis_are_marked_and_counted():
+    panel = GradientFlowPanel(depth=10, activation="relu", init="normal", sigma=1.0)  # guided task 3
+    assert panel.flow.norms.min() > NORM_RANGE[1], "every norm of the exploding stack is above the axis"
+    xs, ys = panel.above_marks.get_data()
+    np.testing.assert_allclose(xs, (np.arange(10) + 0.5) / 10)
+    assert list(ys) == [1.0] * 10 and len(panel.below_marks.get_xdata()) == 0
+    assert "▲ 10 bars above 1e+08" in panel.ratio_text.get_text()
+    assert f"largest norm:       {panel.flow.norms.max():.2e}" in panel.ratio_text.get_text()
+    assert "10 bars above 1e+08 (drawn at its edge)" in panel.readout.value
+    panel.set_state(activation="sigmoid", init="xavier", depth=30)
+    below = np.flatnonzero(panel.flow.norms < NORM_RANGE[0])
+    assert len(below) == 5 and list(below) == list(range(5)), "the first five layers' norms are below 1e-16"
+    np.testing.assert_allclose(panel.below_marks.get_xdata(), (below + 0.5) / 30)
+    assert "▼ 5 bars below 1e-16" in panel.ratio_text.get_text() and len(panel.above_marks.get_xdata()) == 0
+    panel.set_state(activation="relu", init="he", depth=50)
+    assert len(panel.above_marks.get_xdata()) == len(panel.below_marks.get_xdata()) == 0
+    assert "▲" not in panel.ratio_text.get_text() and "▼" not in panel.ratio_text.get_text()
+
+
+def test_the_labels_sit_on_a_light_box_over_tall_bars():
+    panel = GradientFlowPanel(depth=10, activation="relu", init="normal", sigma=1.0)
+    panel.fig.canvas.draw()
+    pixels = np.asarray(panel.fig.canvas.buffer_rgba())[..., :3].astype(float)
+    height = pixels.shape[0]
+
+    def brightness(x, y):  # the mean of a 5 x 5 patch around axes fraction (x, y) of the bars
+        px, py = panel.bars_ax.transAxes.transform((x, y))
+        row, col = int(round(height - py)), int(round(px))
+        return pixels[row - 2:row + 3, col - 2:col + 3].mean()
+
+    # Under the label text (left of its first character, between the lines) and on a bar away from it.
+    assert brightness(0.02, 0.9) > 200 and brightness(0.02, 0.7) > 200, "the labels' background is light"
+    assert brightness(0.8, 0.5) < 150, "the bars around the box are the dark blue"
 
 
 def test_sigma_matters_only_for_the_normal_initialisation():
@@ -272,6 +313,17 @@ def test_the_player_draws_the_runs_up_to_the_step_and_the_checkbox_picks_yours()
     panel.set_state(zero_grad=True)
     assert panel.loss_lines[True].get_linewidth() > panel.loss_lines[False].get_linewidth()
     assert "settles at its minimum" in panel.readout.value
+
+
+def test_the_legend_sits_above_the_plots_and_covers_no_curve():
+    panel = AccumulationPanel(lr=10 ** -2.5)    # guided task 3, where a legend inside covered a curve
+    panel.fig.canvas.draw()
+    renderer = panel.fig.canvas.get_renderer()
+    legend = panel.legend.get_window_extent(renderer)
+    for ax in (panel.loss_ax, panel.grad_ax):
+        assert not legend.overlaps(ax.get_window_extent(renderer)), "the legend is outside both plots"
+        assert ax.get_legend() is None
+    assert legend.y1 <= panel.fig.bbox.y1 and len(panel.legend.get_texts()) == 3
 
 
 def test_with_zero_grad_the_loss_settles_and_without_it_keeps_swinging():

@@ -20,7 +20,7 @@ from mlcore.widgets import AdamMomentsPanel, MomentumPanel, OptimizerRacePanel
 from mlcore.widgets.adam_moments import LR, gradient_stream
 from mlcore.widgets.controls import sweep_values
 from mlcore.widgets.momentum import rate_colors
-from mlcore.widgets.optimizer_race import BOX, OPTIMIZER_STYLES
+from mlcore.widgets.optimizer_race import BOX, CROSS_GAP, LOSS_RANGES, OPTIMIZER_STYLES
 from oracle import RTOL64
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -108,12 +108,54 @@ def test_race_on_rosenbrock_marks_the_diverged_and_races_the_others_on():
         np.testing.assert_allclose(cross[0], start + along * (first - start), rtol=1e-12)
         assert cross[0, 0] == BOX
         assert len(race.loss_lines[name].get_xdata()) == 3, "the loss curve ends where the run stopped"
-        np.testing.assert_allclose(race.loss_ends[name].get_xydata(), [[2, 1e6]])
+        np.testing.assert_allclose(race.loss_ends[name].get_xydata(), [[2, LOSS_RANGES["rosenbrock"][1]]])
     for name in ("adagrad", "rmsprop", "adam", "adamw"):
         assert results[name]["diverged_at"] is None and results[name]["step"] == 100
         assert race.crosses[name].get_xydata().size == 0 and race.loss_ends[name].get_xydata().size == 0
     assert race.readout.value.count("diverged at step 2") == 3
     assert race.diverged is None, "one optimizer diverging is not the panel diverging"
+
+
+def drawn_at(cross):
+    """Where a one-point marker line is drawn, in pixels."""
+    return cross.get_transform().transform(cross.get_xydata()[0])
+
+
+def test_race_crosses_at_one_point_are_drawn_side_by_side_along_the_edge():
+    race = OptimizerRacePanel(surface="rosenbrock")   # SGD, momentum and Nesterov leave at one point
+    gap = CROSS_GAP * race.fig.dpi
+    for crosses, along in ((race.crosses, 1), (race.loss_ends, 0)):
+        data = [crosses[name].get_xydata()[0] for name in ("sgd", "momentum", "nesterov")]
+        drawn = np.array([drawn_at(crosses[name]) for name in ("sgd", "momentum", "nesterov")])
+        np.testing.assert_allclose(data[0], data[1], atol=0.05)   # the runs' own points stay where they are
+        assert np.all(np.diff(drawn[:, along]) == pytest.approx(gap)), "one gap apart along the edge"
+        np.testing.assert_allclose(drawn[:, 1 - along], drawn[0, 1 - along])
+    # On the losses the first cross stays at the step where its run stopped.
+    np.testing.assert_allclose(drawn_at(race.loss_ends["sgd"]),
+                               race.loss_scale.transform.transform(race.loss_ends["sgd"].get_xydata()[0]))
+    race.set_state(surface="bowl")
+    assert all(len(race.crosses[name].get_xydata()) == 0 for name in OPTIMIZERS)
+
+
+def test_race_loss_axis_follows_the_surface_and_shades_the_steps_not_run():
+    race = OptimizerRacePanel(num_steps=50)
+    race.fig.canvas.draw()
+    for name in SURFACES:
+        race.set_state(surface=name)
+        bottom, top = LOSS_RANGES[name]
+        assert (race.loss_scale.bottom, race.loss_scale.top) == (bottom, top)
+        for line in race.loss_lines.values():
+            if len(line.get_ydata()):
+                assert bottom <= line.get_ydata().min() and line.get_ydata().max() <= top
+        race.fig.canvas.draw()
+        assert race.fig.background_valid, "a new loss range redraws no background"
+    race.set_state(surface="rosenbrock")
+    shown = [label.get_text() for label in race.loss_scale.labels if label.get_visible()]
+    assert shown == [f"$\\mathdefault{{10^{{{k}}}}}$" for k in (-4, -2, 0, 2, 4)]
+    assert (race.not_run.get_x(), race.not_run.get_x() + race.not_run.get_width()) == (50, 202)
+    assert race.not_run.get_visible()
+    race.set_state(num_steps=200)
+    assert not race.not_run.get_visible(), "a run of the whole axis leaves nothing shaded"
 
 
 def test_race_recomputes_only_the_optimizer_whose_rate_moved():
@@ -229,6 +271,17 @@ def test_momentum_panel_past_the_edge_diverges_on_the_plot_not_in_warnings():
     assert panel.diverged is None
     edge = 2 * 1.1 / 3.0
     assert panel.diverge_zone.get_x() == pytest.approx(edge)
+
+
+def test_momentum_panel_draws_to_the_runs_last_step_and_shades_the_rest():
+    panel = MomentumPanel(num_steps=100)
+    for line in (panel.error_line, panel.envelope, panel.gd_line):
+        assert line.get_xdata()[-1] == 100, "no curve runs past the 100 steps of the run"
+    assert (panel.not_run.get_x(), panel.not_run.get_x() + panel.not_run.get_width()) == (100, 201)
+    assert panel.not_run.get_visible()
+    panel.set_state(num_steps=200)
+    assert panel.envelope.get_xdata()[-1] == 200 and not panel.not_run.get_visible()
+    assert "shaded: momentum diverges" in panel.alpha_ax.get_xlabel()
 
 
 def test_momentum_steps_to_tolerance_reads_the_run():

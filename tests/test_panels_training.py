@@ -11,7 +11,8 @@ import mlcore
 from mlcore.polynomial import polynomial_features
 from mlcore.widgets import CapacityPanel, CurvesPanel, PlaygroundPanel
 from mlcore.widgets.capacity import DEGREES
-from mlcore.rate_sweep import EPOCHS, curve_data, curve_network, training_run
+from mlcore.widgets.curves import LOSS_LIMITS
+from mlcore.rate_sweep import EPOCHS, RATES, curve_data, curve_network, training_run
 from mlcore.widgets.playground import BOUNDARY_CMAP, MAX_EPOCHS, RESOLUTION, make_network
 from mlcore.seeded import seeded
 from oracle import RTOL64
@@ -136,6 +137,16 @@ def test_a_rate_too_high_shows_the_diverged_state_and_reset_clears_it():
     panel.set_state(lr=0.1)
     panel.train_to(20)
     assert panel.diverged is None
+
+
+def test_the_diverged_banner_fits_the_figure_on_two_lines():
+    panel = PlaygroundPanel(lr=3.0)
+    panel.train_to(20)
+    assert panel.diverged and "lr = 3 is too high" in panel.diverged
+    panel.fig.canvas.draw()
+    box = panel._diverged_text.get_bbox_patch().get_window_extent(panel.fig.canvas.get_renderer())
+    assert panel.fig.bbox.x0 < box.x0 and box.x1 < panel.fig.bbox.x1, f"the banner {box} is cut off"
+    assert panel._diverged_text.get_text().count("\n") == 1
 
 
 def test_the_state_holds_every_setting_and_rebuilds_the_same_run():
@@ -264,10 +275,22 @@ def test_a_training_run_is_the_same_adam_loop_in_torch():
 def test_the_curves_panel_shows_the_run_up_to_the_chosen_epoch_and_marks_the_best():
     panel = CurvesPanel(lr=0.01, num_epochs=200)
     history = training_run(0.01)
-    np.testing.assert_array_equal(panel.val_line.get_ydata(), np.clip(history.val_loss[:200], 1e-2, 30.0))
+    np.testing.assert_array_equal(panel.val_line.get_ydata(), np.clip(history.val_loss[:200], *LOSS_LIMITS))
     best = int(np.argmin(history.val_loss[:200])) + 1
     assert panel.curves()["best_epoch"] == best
     assert list(panel.best_mark.get_xdata()) == [best] and f"epoch {best}" in panel.readout.value
+
+
+def test_the_axis_holds_every_loss_of_every_rate_so_no_spike_is_cut_off():
+    panel = CurvesPanel()
+    for lr in RATES:
+        panel.set_state(lr=lr, num_epochs=EPOCHS)
+        curves = panel.curves()
+        for line, losses in ((panel.train_line, curves["train_loss"]), (panel.val_line, curves["val_loss"])):
+            assert LOSS_LIMITS[0] < losses.min() and losses.max() < LOSS_LIMITS[1], f"lr = {lr} leaves the axis"
+            np.testing.assert_array_equal(line.get_ydata(), losses)
+    assert panel.ax.get_ylim() == LOSS_LIMITS
+    assert max(panel.curves()["train_loss"]) > 100, "lr = 1's spike, guided task 3, is on the axis"
 
 
 def test_the_three_shapes_of_the_guided_tasks():

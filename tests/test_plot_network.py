@@ -272,3 +272,29 @@ def test_gradients_before_backward_and_a_target_without_an_input_are_refused():
         draw_network(tiny(), y=[1.0, 0.0])
     with pytest.raises(ValueError, match="color_by must be"):
         draw_network(tiny(), color_by="value")
+
+
+def key_text(picture):
+    (key,) = [text.get_text() for text in picture.ax.texts if "blue > 0" in text.get_text()]
+    return key
+
+
+def test_the_key_names_only_what_is_drawn():
+    net = tiny()
+    assert key_text(draw_network(net)) == "weights: blue > 0, orange < 0, the wider the larger |value|"
+    values = key_text(draw_network(net, x=[0.5, -1.0]))
+    assert "value a" in values and "bias b" in values and "∂L/∂z" not in values, "no gradients without a target"
+    everything = key_text(draw_network(net, x=[0.5, -1.0], y=[1.0, 0.0]))
+    assert all(part in everything for part in ("value a", "bias b", "below, orange: ∂L/∂z"))
+    net[0].weight.grad = np.ones((3, 2))
+    net[2].weight.grad = np.ones((2, 3))
+    assert key_text(draw_network(net, color_by="grad")).startswith("weight.grad: blue > 0")
+
+
+def test_the_key_calls_the_colours_what_they_look_like():
+    # The negative sign's colour is Okabe-Ito's vermillion: an orange (hue 26°), not a red (hue near 0°).
+    hue = matplotlib.colors.rgb_to_hsv(to_rgb(SIGN_COLORS["negative"]))[0] * 360
+    assert 15 < hue < 45
+    picture = draw_network(tiny(), x=[0.5, -1.0], y=[1.0, 0.0])
+    assert "orange < 0" in key_text(picture) and "red" not in key_text(picture)
+    assert picture.grads[1, 0].get_color() == SIGN_COLORS["negative"]

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from mlcore.plots import (BackgroundCachedFigure, LiveYScale, contour_with_trajectory, loss_curves,
+from mlcore.plots import (BackgroundCachedFigure, LiveLogYScale, LiveYScale, contour_with_trajectory, loss_curves,
                           mark_dynamic, mark_overlay, predictions_with_error_bars)
 from mlcore.plots.style import course_style
 
@@ -307,6 +307,42 @@ def test_live_scale_refuses_a_top_that_is_not_positive():
     _, _, scale, _ = _live_scale_figure(5.0)
     with pytest.raises(ValueError, match="must be positive, got 0.0"):
         scale.set_top(0.0)
+
+
+@pytest.mark.parametrize("bottom,top,decades", [(1e-12, 1e2, (-12, -9, -6, -3, 0)),
+                                                (1e-4, 1e4, (-4, -2, 0, 2, 4)), (1e-2, 10.0, (-2, -1, 0, 1))])
+def test_live_log_scale_draws_a_value_where_an_ordinary_log_axis_would(bottom, top, decades):
+    with course_style():
+        fig, ax = cached_figure()
+        (line,) = ax.plot([0.0, 1.0], [bottom * 10, top / 10])
+        scale = LiveLogYScale(ax, bottom, top)
+        line.set_transform(scale.transform)
+        mark_dynamic(line)
+    shown = [label.get_text() for label in scale.labels if label.get_visible()]
+    assert shown == [f"$\\mathdefault{{10^{{{k}}}}}$" for k in decades]
+    plain = Figure(figsize=(4, 3))
+    FigureCanvasAgg(plain)
+    plain_ax = plain.add_subplot()
+    plain_ax.set_position(ax.get_position())
+    plain_ax.set_yscale("log")
+    plain_ax.set_ylim(bottom, top)
+    for value in (bottom, np.sqrt(bottom * top), top / 3, top):
+        np.testing.assert_allclose(scale.transform.transform((0.0, value))[1],
+                                   plain_ax.transData.transform((0.0, value))[1], rtol=1e-12)
+    assert line.get_ydata()[1] == top / 10, "the artist keeps its true value; only the picture is scaled"
+
+
+def test_live_log_scale_moves_its_range_over_the_cached_background_and_refuses_a_bad_one():
+    with course_style():
+        fig, ax = cached_figure()
+        scale = LiveLogYScale(ax, 1e-6, 1e2)
+    pixels(fig)
+    scale.set_range(1e-4, 1e4)
+    pixels(fig)
+    assert (fig.full_draws, fig.overlay_draws) == (1, 2), "a new range redraws the overlay, not the background"
+    for bottom, top in ((0.0, 1.0), (1.0, 1e-3)):
+        with pytest.raises(ValueError, match="two positive values, bottom < top"):
+            scale.set_range(bottom, top)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from .cached_figure import BackgroundCachedFigure, mark_dynamic, mark_overlay
 from .contour import ContourTrajectory, contour_with_trajectory
 from .error_bars import ErrorBars, predictions_with_error_bars
 from .graph import GraphPicture, draw_graph
-from .live_scale import LiveYScale
+from .live_scale import LiveLogYScale, LiveYScale
 from .loss_curves import LossCurves, loss_curves
 from .network import NetworkPicture, draw_network
 from .style import COLORS, LOSS_COLORS, course_style
@@ -18,6 +18,6 @@ from .style import COLORS, LOSS_COLORS, course_style
 __all__ = [
     "loss_curves", "LossCurves", "contour_with_trajectory", "ContourTrajectory",
     "predictions_with_error_bars", "ErrorBars", "BackgroundCachedFigure", "mark_dynamic", "mark_overlay",
-    "LiveYScale", "draw_graph", "GraphPicture", "draw_network", "NetworkPicture",
+    "LiveLogYScale", "LiveYScale", "draw_graph", "GraphPicture", "draw_network", "NetworkPicture",
     "COLORS", "LOSS_COLORS", "course_style",
 ]

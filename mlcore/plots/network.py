@@ -8,10 +8,11 @@ layer ``k`` at ``x = k``, rows one unit apart and centred), the circles and
 lines from its drawing pieces (:mod:`mlcore.plots.graph_drawing`): inputs in
 the style of a constant (data, no gradient), neurons in that of an operation,
 the output layer with a thick rim. A weight's width grows with its size and
-its colour shows its sign, blue for positive and red for negative.
+its colour shows its sign, blue for positive and orange (Okabe-Ito's
+vermillion) for negative. The key under the picture names only what is drawn.
 
 Given one sample ``x``, every neuron shows its value (the activation ``a``,
-the prediction for the last layer); given its target ``y`` too, the red
+the prediction for the last layer); given its target ``y`` too, the orange
 number under each neuron is the gradient of the loss with respect to that
 neuron's pre-activation, ``dL/dz``, and the grey number above it is its bias.
 ``color_by="grad"`` colours the weights by ``weight.grad`` instead, after a
@@ -30,7 +31,7 @@ from .graph_layout import grid_positions
 from .style import COLORS, course_style
 
 __all__ = ["NetworkLayout", "NetworkPicture", "draw_network", "draw_network_layout", "format_value",
-           "layer_titles", "layout_network"]
+           "layer_titles", "layout_network", "network_key"]
 
 COLUMN_GAP = 1.8        # data units between layers (rows are 1 apart): room for the weights to fan out
 LABEL_GAP = 0.09        # data units between a circle's rim and the number above or below it
@@ -39,8 +40,16 @@ LEGEND_ROOM = 0.75      # data units below the bottom row, for the two-line key
 UNIT_INCHES = 0.8       # inches per data unit in a picture of its own
 NUMBER_SIZE = 7         # points: the value inside a circle (7 characters fit its width)
 LABEL_SIZE = 6.5        # points: the bias above and the gradient below
-KEY = ("in the circle: value a · grey, above: bias b · red, below: ∂L/∂z\n"
-       "weights: blue > 0, red < 0, the wider the larger |value|")
+
+
+def network_key(*, values=True, biases=True, grads=True, lines="weights"):
+    """The two-line key under a network picture, naming only what it shows: the value in each circle,
+    the grey bias above it and the orange ``∂L/∂z`` below it, and what the ``lines`` are (weights,
+    weight gradients) with their colours."""
+    numbers = [part for shown, part in ((values, "in the circle: value a"), (biases, "above, grey: bias b"),
+                                        (grads, "below, orange: ∂L/∂z")) if shown]
+    return "\n".join(([" · ".join(numbers)] if numbers else [])
+                     + [f"{lines}: blue > 0, orange < 0, the wider the larger |value|"])
 
 
 def format_value(value):
@@ -161,7 +170,8 @@ def draw_network_layout(ax, layout, weights, scale=None, *, titles=True, key=Tru
     """Draw the neurons and weights of ``layout`` on ``ax`` (weights styled from ``weights``, one
     ``(in, out)`` matrix per Linear layer, against ``scale``, default their largest size);
     return a :class:`NetworkPicture` whose texts are empty. With ``numbers=False`` no texts are
-    made (a live panel stamps its own at ``layout.value_xy`` and the like)."""
+    made (a live panel stamps its own at ``layout.value_xy`` and the like). ``key`` is the text
+    under the picture: True for :func:`network_key`'s full key, a string of its own, or False."""
     scale = max(float(np.max(np.abs(w))) for w in weights) if scale is None else scale
     last = len(layout.sizes) - 1
     # A light backdrop keeps a number readable where weights cross behind it.
@@ -188,7 +198,7 @@ def draw_network_layout(ax, layout, weights, scale=None, *, titles=True, key=Tru
                                 linespacing=1.3)
                         for layer, title in enumerate(layer_titles(layout))] if titles else [])
         if key:
-            ax.text(*layout.key_xy(), KEY, ha="center", va="bottom", fontsize=7, color=COLORS["grey"],
+            ax.text(*layout.key_xy(), network_key() if key is True else key, ha="center", va="bottom", fontsize=7, color=COLORS["grey"],
                     linespacing=1.4)
     return NetworkPicture(ax, layout, neurons, lines, values, biases, grads, title_texts)
 
@@ -227,7 +237,9 @@ def draw_network(net, x=None, y=None, *, loss="mse", color_by="weight", ax=None,
         ax.set_ylim(ylim)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        picture = draw_network_layout(ax, layout, weights)
+        key = network_key(values=sample is not None, biases=sample is not None, grads=y is not None,
+                          lines="weight.grad" if color_by == "grad" else "weights")
+        picture = draw_network_layout(ax, layout, weights, key=key)
         if sample is not None:
             _, _, outputs = forward(layers, sample)
             picture.show_numbers(picture.values, 0, sample)

@@ -67,13 +67,15 @@ class AccumulationPanel(SteppedPanel):
         loss_ax.set_xlim(-1, STEPS)
         loss_ax.set_ylim(*LOSS_RANGE)
         tidy(loss_ax, title="loss at every step", xlabel="step", ylabel="MSE")
-        loss_ax.legend(loc="upper right")
         grad_ax.set_yscale("symlog", linthresh=1.0)
         grad_ax.set_xlim(-1, STEPS)
         grad_ax.set_ylim(*GRAD_RANGE)
         grad_ax.axhline(0.0, color=COLORS["grey"], lw=0.8)
         tidy(grad_ax, title="w.grad as the step uses it", xlabel="step", ylabel="w.grad (symmetric log)")
-        grad_ax.legend(loc="lower right", fontsize=7, frameon=True, framealpha=0.85, edgecolor="none")
+        # One legend for both plots, above them: inside either it would cover curves at some rate.
+        self.legend = self.fig.legend(handles=[self.loss_lines[True], self.loss_lines[False], self.true_grad],
+                                      labels=[*RUN_LABELS.values(), "gradient at the current w, loop without "
+                                              "zero_grad() (right)"], loc="outside upper center", ncols=3)
 
     # -------------------------------------------------------------------- run
     def _run(self, state):

@@ -38,6 +38,9 @@ TEXT_LEFT = 0.57                      # where the arrays of the step are printed
 RIGHT_ROOM = 0.75                     # data units right of the outputs, for the targets and the loss
 LINE_LABEL_Y = 0.62                   # data units above the bottom of the frame: which lines are which
 FILLED = "#DCEEFB"                   # a neuron whose value is known
+# The key under the network: the numbers the steps write, and the lines, which show W or ∂L/∂W.
+STEP_KEY = ("in the circle: value a · above: bias b (grey), then db (orange) · below, orange: ∂L/∂z\n"
+            "lines, W or ∂L/∂W as labelled: blue > 0, orange < 0, the wider the larger |value|")
 
 
 def tiny_mlp(activation="tanh", seed=0):
@@ -220,7 +223,8 @@ class BackpropStepPanel(SteppedPanel):
         ax.set_yticks([])
         zeros = [np.zeros((a, b)) for a, b in zip(self.layout.sizes, self.layout.sizes[1:])]
         # Titles are stamped (they name the activation, which the learner chooses).
-        self.picture = draw_network_layout(ax, self.layout, zeros, 1.0, numbers=False, titles=False)
+        self.picture = draw_network_layout(ax, self.layout, zeros, 1.0, numbers=False, titles=False,
+                                           key=STEP_KEY)
         self.titles = []
         for layer in range(len(self.layout.sizes)):
             x, y = self.layout.title_xy(layer)

@@ -16,6 +16,7 @@ builds the same panel again.
 
 import base64
 import html
+import textwrap
 
 import ipywidgets as widgets
 import numpy as np
@@ -159,9 +160,15 @@ class Panel:
         self.diverged = message
         self._diverged_text.set_visible(message is not None)
         if message is not None:
-            self._diverged_text.set_text(f"diverged: {message}")
+            self._diverged_text.set_text(self._banner(f"diverged: {message}"))
             self.readout.value = (f'<b style="color:{COLORS["red"]}">diverged</b>: '
                                   f"{html.escape(message)}")
+
+    def _banner(self, text):
+        """``text`` wrapped onto lines that fit the figure's width with a margin: bold characters of the
+        banner's size average under 0.6 em, so that many fit into 90 % of the width."""
+        per_line = int(0.9 * self.fig.get_figwidth() * 72 / (0.6 * self._diverged_text.get_fontsize()))
+        return textwrap.fill(text, per_line)
 
     def _redraw(self):
         if uses_ipympl(self.fig):

@@ -6,7 +6,9 @@ with the learner's sigma, Xavier/Glorot, or He/Kaiming), one seeded batch of
 64 samples and the MSE. Left: the Frobenius norm of each layer's weight
 gradient after one ``backward()``, as bars on a log axis, the first layer
 (nearest the input) on the left; the label says whether the gradient
-vanishes or explodes on its way back. Right: the distribution of each
+vanishes or explodes on its way back. A norm beyond the axis is drawn at its
+edge and marked (▲ above the top, ▼ below the bottom), and the label says how
+many bars are cut off and the largest norm. Right: the distribution of each
 layer's activations, one column per layer (darker: more of the 64 x 32
 values in that bin), over the activation's range. Both x axes span the
 stack whatever its depth, so a change of depth redraws no axes.
@@ -14,6 +16,7 @@ stack whatever its depth, so a change of depth redraws no axes.
 
 import numpy as np
 from matplotlib.collections import PolyCollection
+from matplotlib.patches import Rectangle
 
 from ..gradient_flow import ACTIVATION_MODULES, INITS, gradient_flow
 from ..plots.cached_figure import mark_dynamic
@@ -78,6 +81,17 @@ class GradientFlowPanel(Panel):
         # One collection for all the bars: one draw call instead of one per bar.
         self.bars = mark_dynamic(bars_ax.add_collection(PolyCollection(
             [], facecolors=COLORS["blue"], edgecolors="white", linewidths=0.3)))
+        # Bars cut off by the axis: ▲ on the top edge over a bar above it, ▼ at the bottom for one below it.
+        x_data_y_axes = bars_ax.get_xaxis_transform()
+        (self.above_marks,) = bars_ax.plot([], [], "^", color="white", markeredgecolor=COLORS["black"],
+                                           markersize=6, transform=x_data_y_axes, zorder=4, clip_on=False)
+        (self.below_marks,) = bars_ax.plot([], [], "v", color="white", markeredgecolor=COLORS["black"],
+                                           markersize=6, transform=x_data_y_axes, zorder=4)
+        mark_dynamic(self.above_marks, self.below_marks)
+        # The labels sit on a white box: over tall bars they would be unreadable.
+        self.label_box = mark_dynamic(bars_ax.add_patch(Rectangle(
+            (0.015, 0.6), 0.6, 0.385, transform=bars_ax.transAxes, facecolor="white", edgecolor="none",
+            alpha=0.85, zorder=3.5)))
         self.verdict = self._stamp(bars_ax, 0.03, 0.96, fontsize=11, weight="bold", va="top")
         self.ratio_text = self._stamp(bars_ax, 0.03, 0.84, fontsize=8, va="top")
         dist_ax.set_xlim(0.0, 1.0)
@@ -118,11 +132,15 @@ class GradientFlowPanel(Panel):
         self.bars.set_verts(np.stack([np.column_stack(corner) for corner in
                                       ((left, bottom), (left, self.heights), (right, self.heights),
                                        (right, bottom))], axis=1))
+        centres = (left + right) / 2
+        above, below = flow.norms > NORM_RANGE[1], flow.norms < NORM_RANGE[0]
+        self.above_marks.set_data(centres[above], np.full(above.sum(), 1.0))
+        self.below_marks.set_data(centres[below], np.full(below.sum(), 0.035))
         behaviour = flow.behaviour()
         self.verdict.set_text(behaviour)
         self.verdict.set_color(VERDICT_COLORS[behaviour])
-        self.ratio_text.set_text(f"first / last layer: {flow.ratio:.2e}\nlargest norm:       "
-                                 f"{flow.norms.max():.2e}")
+        self.ratio_text.set_text("\n".join([f"first / last layer: {flow.ratio:.2e}",
+                                            f"largest norm:       {flow.norms.max():.2e}"] + _cut_off(above, below)))
         low, high = VALUE_RANGES[activation]
         self.histograms = histograms(flow.activations, low, high)
         # The square root shows the thin tails next to a tall peak (ReLU's many exact zeros).
@@ -136,9 +154,9 @@ class GradientFlowPanel(Panel):
             labels[1].set_position((1 - 0.5 / depth, -0.02))
             labels[0].set_text("1")
             labels[1].set_text(f"{depth}" if depth > 1 else "")
-        self._fill_readout(state, flow, behaviour)
+        self._fill_readout(state, flow, behaviour, above, below)
 
-    def _fill_readout(self, state, flow, behaviour):
+    def _fill_readout(self, state, flow, behaviour, above, below):
         init = (f"normal, σ = {state['sigma']:.3g}" if state["init"] == "normal" else
                 {"xavier": "Xavier (Glorot): σ = √(2 / (fan_in + fan_out))",
                  "he": "He (Kaiming): σ = √(2 / fan_in)"}[state["init"]])
@@ -149,4 +167,15 @@ class GradientFlowPanel(Panel):
             f"<b style='color:{VERDICT_COLORS[behaviour]}'>{behaviour}</b>: {len(flow.norms)} layers of "
             f"Linear(32, 32) + {state['activation']}, init {init}; the first layer's gradient norm is "
             f"{flow.ratio:.3g} times the last one's."
+            + (f" {'; '.join(_cut_off(above, below))} (drawn at its edge)." if above.any() or below.any() else "")
             + table(["layer", "‖∂L/∂W‖", "std of activations", "dead units (of 32)"], rows))
+
+
+def _cut_off(above, below):
+    """Lines that count the bars beyond the axis (``above`` and ``below``: one bool per layer)."""
+    lines = []
+    for marks, count, edge, side in (("▲", above.sum(), NORM_RANGE[1], "above"),
+                                     ("▼", below.sum(), NORM_RANGE[0], "below")):
+        if count:
+            lines.append(f"{marks} {count} bar{'s' if count > 1 else ''} {side} {edge:.0e}")
+    return lines

@@ -7,7 +7,10 @@ distill's "Why Momentum Really Works" colours every (alpha, beta) by the
 convergence rate ``max |sigma|`` (:func:`mlcore.momentum_theory.momentum_rate`);
 grey is where momentum diverges. The current setting is a dot on it, the
 optimum ``(alpha*, beta*)`` a star; both optima are also marked on the scales
-of the sliders under the plots.
+of the sliders under the plots, and the alpha scale shades where momentum
+diverges. The step axis of the error is fixed at the longest run (new limits
+would redraw the cached background); the steps a shorter run does not take are
+shaded.
 """
 
 import matplotlib
@@ -108,9 +111,11 @@ class MomentumPanel(SteppedPanel):
         (self.error_line,) = ax.plot([], [], "-", color=COLORS["blue"], lw=1.5, label="momentum run")
         (self.envelope,) = ax.plot([], [], "--", color=COLORS["black"], lw=1.0, label="|w₀|·rateᵏ")
         (self.gd_line,) = ax.plot([], [], ":", color=COLORS["red"], lw=1.5, label="GD at its best lr")
-        mark_dynamic(self.error_line, self.envelope, self.gd_line)
+        self.not_run = ax.axvspan(max(STEP_CHOICES), max(STEP_CHOICES) + 1, color=COLORS["grey"], alpha=0.15, lw=0,
+                                  zorder=0.5)
+        mark_dynamic(self.error_line, self.envelope, self.gd_line, self.not_run)
         ax.legend(loc="upper right")
-        tidy(ax, title="error |wₖ − w*| (log scale)", xlabel="step k", ylabel="|wₖ − w*|")
+        tidy(ax, title="error |wₖ − w*| (log scale)", xlabel="step k (grey: beyond this run)", ylabel="|wₖ − w*|")
 
         ax = self.phase_ax
         low, high = np.log10(ALPHA_RANGE)
@@ -141,7 +146,7 @@ class MomentumPanel(SteppedPanel):
 
     @staticmethod
     def _scale(ax, bounds, name, *, log):
-        """A slider's scale: the optimum as a red line, the setting as ▼ (the values are in the readout)."""
+        """A slider's scale: the optimum as an orange line, the setting as ▼ (the values are in the readout)."""
         if log:
             ax.set_xscale("log")
         ax.set_xlim(*bounds)
@@ -154,7 +159,8 @@ class MomentumPanel(SteppedPanel):
         for artist in (line, marker):
             artist.set_in_layout(False)
         mark_dynamic(line, marker)
-        tidy(ax, xlabel=f"{name}: the slider's scale{' (log)' if log else ''}; red: {name}*, ▼: {name}")
+        shaded = "; shaded: momentum diverges" if log else ""
+        tidy(ax, xlabel=f"{name}: the slider's scale{' (log)' if log else ''}; orange: {name}*, ▼: {name}{shaded}")
         return line, marker
 
     # -------------------------------------------------------------------- run
@@ -196,7 +202,11 @@ class MomentumPanel(SteppedPanel):
         steps = np.arange(len(errors))
         self.error_line.set_data(steps, errors)
         start = np.linalg.norm(START)
-        every = np.arange(max(STEP_CHOICES) + 1)
+        num_steps = self.state()["num_steps"]
+        every = np.arange(num_steps + 1)
+        self.not_run.set_x(num_steps)
+        self.not_run.set_width(max(STEP_CHOICES) + 1 - num_steps)
+        self.not_run.set_visible(num_steps < max(STEP_CHOICES))
         self.envelope.set_data(every, np.clip(start * self.rate ** every, *ERROR_RANGE))
         self.gd_line.set_data(every, np.clip(start * self.best_gd[1] ** every, *ERROR_RANGE))
         self._fill_readout(frame, errors)

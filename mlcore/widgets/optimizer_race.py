@@ -12,27 +12,37 @@ The runs are kept between control changes and extended only as far as the
 frame on show, so moving one optimizer's rate recomputes that optimizer alone.
 An optimizer whose iterate leaves ``|w| <= 10^6`` takes no more steps: a cross
 in its colour marks where its path leaves the box and where its loss curve
-ends, and the readout says "diverged at step k"; the others race on.
+ends, and the readout says "diverged at step k"; the others race on. Crosses
+that would sit on top of each other (several optimizers leaving at one point)
+are set side by side along the edge. The step axis is fixed at the longest run
+(a change of axis would redraw the cached background); the part a shorter run
+does not reach is shaded.
 """
 
 import numpy as np
 import ipywidgets as widgets
+from matplotlib.transforms import ScaledTranslation
 
 from ..optimizer_runs import OPTIMIZERS, SurfaceRun
 from ..plots.cached_figure import mark_dynamic
 from ..plots.live_contours import LiveContours
+from ..plots.live_scale import LiveLogYScale
 from ..plots.style import COLORS, tidy
 from ..surfaces import SURFACES
 from .controls import checkbox, choice, log_slider, slider
 from .player import SteppedPanel
 from .readout import table
 
-__all__ = ["DEFAULT_RATES", "OPTIMIZER_STYLES", "OptimizerRacePanel"]
+__all__ = ["DEFAULT_RATES", "LOSS_RANGES", "OPTIMIZER_STYLES", "OptimizerRacePanel"]
 
 BOX = 4.0                  # the picture shows -BOX <= w1, w2 <= BOX on every surface
 LR_RANGE = (1e-4, 3.0)
 STEP_CHOICES = (50, 100, 200)
-LOSS_RANGE = (1e-12, 1e6)
+# The loss axis of each surface (log scale): from below the lowest loss a run at the guided tasks' rates
+# reaches to above its start and its bumps; a diverging loss is drawn at the top. Moved live, as an overlay.
+LOSS_RANGES = {"bowl": (1e-12, 1e2), "noisy_bowl": (1e-5, 1e2), "rosenbrock": (1e-4, 1e4),
+               "saddle": (1e-12, 1e2), "himmelblau": (1e-12, 1e3)}
+CROSS_GAP = 0.14           # inches between the centres of crosses set side by side
 # Decades of contour levels below the highest value in the box: Rosenbrock's
 # valley floor lies six decades below its walls.
 DECADES = {"bowl": 4, "noisy_bowl": 4, "rosenbrock": 6, "saddle": 4, "himmelblau": 4}
@@ -109,10 +119,12 @@ class OptimizerRacePanel(SteppedPanel):
         mark_dynamic(self.minima, self.start_marker)
         tidy(contour_ax, title="paths over the contours (+: minima)", xlabel="w₁", ylabel="w₂")
 
-        loss_ax.set_yscale("log")
         loss_ax.set_xlim(-2, max(STEP_CHOICES) + 2)
-        loss_ax.set_ylim(*LOSS_RANGE)
-        tidy(loss_ax, title="loss against the step (log scale)", xlabel="step k", ylabel="L(wₖ)")
+        self.loss_scale = LiveLogYScale(loss_ax, *LOSS_RANGES["bowl"])
+        tidy(loss_ax, title="loss against the step (log scale)", xlabel="step k (grey: beyond this run)")
+        loss_ax.set_ylabel("L(wₖ)", labelpad=24)  # room for the scale's labels, which the layout does not see
+        self.not_run = mark_dynamic(loss_ax.axvspan(max(STEP_CHOICES), max(STEP_CHOICES) + 2,
+                                                    color=COLORS["grey"], alpha=0.15, lw=0, zorder=0.5))
 
         self.paths, self.heads, self.crosses, self.loss_lines, self.loss_ends = {}, {}, {}, {}, {}
         handles = []
@@ -123,8 +135,10 @@ class OptimizerRacePanel(SteppedPanel):
                                                   markersize=6, zorder=5)
             (self.crosses[name],) = contour_ax.plot([], [], "X", color=color, markeredgecolor="white",
                                                     markersize=11, zorder=6)
-            (self.loss_lines[name],) = loss_ax.plot([], [], style, color=color, lw=1.6)
-            (self.loss_ends[name],) = loss_ax.plot([], [], "X", color=color, markeredgecolor="white", markersize=10)
+            (self.loss_lines[name],) = loss_ax.plot([], [], style, color=color, lw=1.6,
+                                                    transform=self.loss_scale.transform)
+            (self.loss_ends[name],) = loss_ax.plot([], [], "X", color=color, markeredgecolor="white", markersize=10,
+                                                   transform=self.loss_scale.transform)
             # A cross sits on the edge of the picture: drawn whole, and left out of the layout.
             for cross in (self.crosses[name], self.loss_ends[name]):
                 cross.set_clip_on(False)
@@ -152,6 +166,7 @@ class OptimizerRacePanel(SteppedPanel):
             self.contours.show(surface.value, decades=DECADES[surface.name], key=surface.name)
             minima = np.array(surface.minima)
             self.minima.set_data(minima[:, 0], minima[:, 1])
+            self.loss_scale.set_range(*LOSS_RANGES[surface.name])
         start = (state["w1"], state["w2"])
         self.start_marker.set_data([start[0]], [start[1]])
         for name, spec in OPTIMIZERS.items():
@@ -182,10 +197,40 @@ class OptimizerRacePanel(SteppedPanel):
             head = _where_it_leaves_the_box(points) if gone else points[-1]
             (self.crosses[name] if gone else self.heads[name]).set_data([head[0]], [head[1]])
             (self.heads[name] if gone else self.crosses[name]).set_data([], [])
-            shown = np.clip(losses, *LOSS_RANGE)
+            shown = np.clip(losses, self.loss_scale.bottom, self.loss_scale.top)
             self.loss_lines[name].set_data(np.arange(len(shown)), shown)
             self.loss_ends[name].set_data(([len(shown) - 1], shown[-1:]) if gone else ([], []))
+        self._side_by_side(self.crosses, self.contour_ax.transData, along_edge=True)
+        self._side_by_side(self.loss_ends, self.loss_scale.transform, along_edge=False)
+        num_steps = self.state()["num_steps"]
+        self.not_run.set_x(num_steps)
+        self.not_run.set_width(max(STEP_CHOICES) + 2 - num_steps)
+        self.not_run.set_visible(num_steps < max(STEP_CHOICES))
         self._fill_readout(frame)
+
+    def _side_by_side(self, crosses, transform, *, along_edge):
+        """Shift crosses (drawn with ``transform``) that would hide each other apart: on the paths along
+        the edge of the box where they leave it, centred on that point; on the loss curves to the right
+        of the step where the first one stopped. The data stay where the runs left: only the picture moves."""
+        shown = [(name, cross.get_xydata()[0]) for name, cross in crosses.items() if len(cross.get_xydata())]
+        inches = {name: transform.transform(xy) / self.fig.dpi for name, xy in shown}
+        piles = []
+        for name, _ in shown:
+            pile = next((pile for pile in piles if np.linalg.norm(inches[pile[0]] - inches[name]) < CROSS_GAP), None)
+            if pile is None:
+                piles.append([name])
+            else:
+                pile.append(name)
+        for name, cross in crosses.items():
+            cross.set_transform(transform)
+        for pile in (pile for pile in piles if len(pile) > 1):
+            x, _ = next(xy for name, xy in shown if name == pile[0])
+            # Up or down a side edge of the box, along its top or bottom edge, or to the right on the losses.
+            along = (0.0, 1.0) if along_edge and abs(x) >= BOX * (1 - 1e-9) else (1.0, 0.0)
+            for k, name in enumerate(pile):
+                shift = (k - (len(pile) - 1) / 2 if along_edge else k) * CROSS_GAP
+                crosses[name].set_transform(transform + ScaledTranslation(
+                    along[0] * shift, along[1] * shift, self.fig.dpi_scale_trans))
 
     def results(self):
         """For each optimizer that is on, at the frame on show: ``{name: {"step", "w", "loss",
