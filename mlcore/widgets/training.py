@@ -36,6 +36,8 @@ MAX_EPOCHS = 15
 BATCH_SIZES = (16, 32, 64, 128, 256)
 LOSS_LIMITS = (1e-3, 10.0)
 HISTORY_FIELDS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
+# The validation accuracy the question asks about (chapter 8's network passes it after a few epochs).
+TARGET_ACCURACY = 0.96
 
 
 def default_training_data():
@@ -68,9 +70,13 @@ class TrainingPanel(SteppedPanel):
     # one trains wait their turn, so the interval follows the time an epoch takes (see _train_epoch):
     # then pause stops training after the epoch in progress.
     interval_ms = 1000
+    # A frame is an epoch of real training, seconds long: no 30 ms target for a frame. The benchmark
+    # (benchmarks/bench_panels.py) reports its seconds per epoch instead.
+    frame_is_training = True
     start_at_end = False
     figsize = (8.5, 3.3)
-    question = ("Press play at lr = 0.001: after how many epochs does the validation accuracy pass 97 %? "
+    question = (f"Press play at lr = 0.001: after how many epochs does the validation accuracy pass "
+                f"{TARGET_ACCURACY * 100:.0f} %? "
                 "What do the curves do at lr = 0.1?")
 
     def __init__(self, lr=1e-3, num_epochs=8, batch_size=64, *, net=None, train_set=None, val_set=None,
@@ -128,10 +134,10 @@ class TrainingPanel(SteppedPanel):
         loss_ax.set_yscale("log")
         loss_ax.set_ylim(*LOSS_LIMITS)
         accuracy_ax.set_ylim(0.0, 1.02)
-        accuracy_ax.axhline(0.97, color="grey", lw=0.8, ls=":")
+        accuracy_ax.axhline(TARGET_ACCURACY, color="grey", lw=0.8, ls=":")
         accuracy_ax.legend(loc="lower right")
         tidy(loss_ax, title="cross-entropy after each epoch (log scale)", xlabel="epoch", ylabel="loss")
-        tidy(accuracy_ax, title="accuracy (dotted: 97 %)", xlabel="epoch", ylabel="accuracy")
+        tidy(accuracy_ax, title=f"accuracy (dotted: {TARGET_ACCURACY * 100:.0f} %)", xlabel="epoch", ylabel="accuracy")
         mark_dynamic(*self.lines.values(), *self.end_lines, self.settings_text, *self.clipped.values(),
                      self.clipped_text)
 
