@@ -237,8 +237,8 @@ def test_a_loss_above_the_scale_is_marked_at_the_top_edge_with_its_value():
     panel._draw_curves()
     np.testing.assert_array_equal(panel.clipped["train"].get_xdata(), [1])
     np.testing.assert_array_equal(panel.clipped["val"].get_ydata(), [10.0])
-    assert panel.clipped_text.get_text() == "\N{BLACK UP-POINTING TRIANGLE} above 10: training 2.44e+05 (epoch 1), " \
-                                            "validation 9.43e+04 (epoch 1)"
+    assert panel.clipped_text.get_text() == ("\N{BLACK UP-POINTING TRIANGLE} loss above 10:\n"
+                                             "training 2.44e+05 (epoch 1)\nvalidation 9.43e+04 (epoch 1)")
     panel.history.train_loss, panel.history.val_loss = [0.7, 0.5], [0.6, 0.4]
     panel._draw_curves()
     assert panel.clipped_text.get_text() == "" and len(panel.clipped["train"].get_xdata()) == 0

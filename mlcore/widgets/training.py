@@ -50,6 +50,13 @@ def default_training_data():
     return TensorDataset(X_train, y_train), TensorDataset(X_val, y_val)
 
 
+def _clipped_line(label, epochs, values, shown=3):
+    """``"training 2.44e+05, 3.1e+04 (epochs 1, 2)"``: the first ``shown`` losses above the scale."""
+    more = ", ..." if len(values) > shown else ""
+    return (f"{label} {', '.join(f'{v:.3g}' for v in values[:shown])}{more} "
+            f"(epoch{'s' if len(epochs) > 1 else ''} {', '.join(str(e) for e in epochs[:shown])}{more})")
+
+
 class TrainingPanel(SteppedPanel):
     """Train ``net`` on ``train_set`` with Adam, one epoch per frame, validating on ``val_set`` (chapter 8).
 
@@ -122,7 +129,7 @@ class TrainingPanel(SteppedPanel):
         # Where the run will end, and its settings: the picture says which run it is before it starts.
         self.end_lines = [ax.axvline(MAX_EPOCHS, color="grey", lw=0.8, ls="--") for ax in (loss_ax, accuracy_ax)]
         # On a white box above the dashed line, which would cross it at some epochs.
-        self.settings_text = loss_ax.text(0.98, 0.97, "", transform=loss_ax.transAxes, ha="right", va="top",
+        self.settings_text = loss_ax.text(0.98, 0.94, "", transform=loss_ax.transAxes, ha="right", va="top",
                                           fontsize=8, color="grey", zorder=5,
                                           bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 1})
         # A loss above the scale is drawn at its top edge as a triangle, and its value is written out.
@@ -210,12 +217,13 @@ class TrainingPanel(SteppedPanel):
                 split = name.split("_")[0]
                 high = finite & (values > LOSS_LIMITS[1])
                 self.clipped[split].set_data(epochs[high], np.full(high.sum(), LOSS_LIMITS[1]))
-                above += [f"{'training' if split == 'train' else 'validation'} {v:.3g} (epoch {e})"
-                          for e, v in zip(epochs[high], values[high])]
+                if high.any():
+                    above.append(_clipped_line("training" if split == "train" else "validation",
+                                               epochs[high], values[high]))
                 values = np.clip(values, *LOSS_LIMITS)
             line.set_data(epochs[finite], values[finite])
-        self.clipped_text.set_text(f"\N{BLACK UP-POINTING TRIANGLE} above {LOSS_LIMITS[1]:g}: " + ", ".join(above[:4])
-                                   + (" ..." if len(above) > 4 else "") if above else "")
+        self.clipped_text.set_text(f"\N{BLACK UP-POINTING TRIANGLE} loss above {LOSS_LIMITS[1]:g}:\n" + "\n".join(above)
+                                   if above else "")
 
     def _redraw_now(self):
         """Draw at once, also while a cell is still running: ipympl sends the picture on ``draw()``.
