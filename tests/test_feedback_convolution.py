@@ -359,6 +359,10 @@ def test_wrong_predictions_of_the_28_pixel_network_are_named(value, name):
     assert named(check_mnist_in_features, value) == name
 
 
+def test_the_prediction_left_at_none_is_told_to_set_it():
+    assert "mnist_in_features is still None: set it to your prediction" in failure(check_mnist_in_features, None)
+
+
 def test_the_prediction_is_what_the_network_needs_for_28_pixel_images():
     shapes = [shape for _, shape, _ in mlcore.cnn.layer_shapes(build_net(1)[:7], (1, 1, 28, 28))]
     assert shapes[-1] == (1, conv_layers.MNIST_IN_FEATURES) == (1, 576)

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .checks import Misconception, check_function, check_value
+from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, check_value
 from .registry import exercise
 
 __all__ = ["PADDING_FORGOTTEN", "BIAS_PER_POSITION", "SIZE_CASES", "PARAMETER_CASES", "check_output_size",
@@ -184,15 +184,14 @@ MNIST_IN_FEATURES = reference_in_features(28)
 
 IN_FEATURES_MISCONCEPTIONS = [
     Misconception("7 / 2 rounded up to 4 (or the 32 x 32 network's 1024 kept)", 64 * 4 * 4,
-                  "28 -> 14 -> 7, and a 2x2 pooling of 7 rows keeps 7 // 2 = 3: the last row has no pair. "
-                  "So 64 x 3 x 3."),
+                  "28 -> 14 -> 7, and a 2x2 pooling of 7 rows keeps 7 // 2 of them: the last row has no pair."),
     Misconception("the pixels of the image, or 64 x 3.5 x 3.5 without rounding", 28 * 28,
-                  "Flatten sees the last pooling's output, 64 maps of 3 x 3 (7 // 2 = 3, rounded down), not "
+                  "Flatten sees the last pooling's output, 64 maps whose size is rounded down (7 // 2), not "
                   "the image."),
     Misconception("32 channels instead of the last convolution's 64", 32 * 3 * 3,
-                  "The last convolution makes 64 maps: 64 x 3 x 3."),
+                  "The last convolution makes 64 maps, and Flatten lays out all of them."),
     Misconception("one pooling too few: 64 x 7 x 7", 64 * 7 * 7,
-                  "Each of the three convolutions is followed by a pooling: 28 -> 14 -> 7 -> 3."),
+                  "Each of the three convolutions is followed by a pooling: 28 -> 14 -> 7 -> one more halving."),
     Misconception(PADDING_FORGOTTEN + " (28 -> 24 -> 12 -> 8 -> 4 -> 0)", 0,
                   "padding=2 keeps the size through each 5x5 convolution: 28 -> 28, pooled to 14."),
 ]
@@ -201,4 +200,6 @@ IN_FEATURES_MISCONCEPTIONS = [
 @exercise(answer=MNIST_IN_FEATURES, misconceptions=IN_FEATURES_MISCONCEPTIONS)
 def check_mnist_in_features(value):
     """Check the predicted ``in_features`` of the first Linear for 28 x 28 images (MNIST)."""
+    if value is None:  # the stub's value: not an answer yet
+        raise CheckFailed(f"{FAIL_MARK} mnist_in_features is still None: set it to your prediction, a whole number.")
     check_value(value, MNIST_IN_FEATURES, name="mnist_in_features", misconceptions=IN_FEATURES_MISCONCEPTIONS)
