@@ -1,6 +1,6 @@
 """How fast is one training step of chapter 8's convolutional network, next to PyTorch?
 
-The network is the source articles' CIFAR-10 net (tests/networks.py): three 5x5
+The network is the source articles' CIFAR-10 net (``mlcore.cnn.article_cnn(3)``): three 5x5
 convolutions of 32, 32 and 64 channels with padding 2, each followed by 2x2
 max-pooling, then Linear 1024 -> 64 -> 10. One step is forward, cross-entropy,
 backward and an Adam update on a batch of 64 images of 3 x 32 x 32, in three
@@ -17,15 +17,16 @@ and the input gradient), col2im, max-pooling forward and backward, and the
 rest (linear layers, loss, Adam, the graph). A stride-1 layer sends the
 gradient back to its input as a convolution of the gradient (an im2col and a
 GEMM, see ``mlcore.nn.functional.conv``), so in this network col2im does not
-run.
+run. The GEMM row is what conv2d and its backward rule spend outside im2col and
+col2im: the three matrix products per layer, adding the bias and summing its
+gradient, and the copies that rearrange the output gradient into the layout of
+those products.
 
 Run: python benchmarks/bench_cnn.py [--rounds 15]
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
 
 import numpy as np
@@ -36,10 +37,8 @@ import mlcore
 import mlcore.nn as nn
 import mlcore.nn.functional as F
 import mlcore.optim as optim
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-from networks import cifar_net  # noqa: E402  (the one definition of the network, shared with the tests)
-from bench_mlp import blas_description  # noqa: E402
+from bench_mlp import blas_description  # benchmarks/, the directory of this script
+from mlcore.cnn import article_cnn
 
 BATCH, SIZE, LR, SEED = 64, 32, 1e-3, 0
 # CPU time of this process: other programs sharing the machine's cores disturb it
@@ -53,13 +52,13 @@ def data():
     x = rng.standard_normal((BATCH, 3, SIZE, SIZE))
     y = rng.integers(0, 10, BATCH)
     torch.manual_seed(SEED)
-    weights = {k: v.detach().numpy().astype(np.float64) for k, v in cifar_net(torch.nn).state_dict().items()}
+    weights = {k: v.detach().numpy().astype(np.float64) for k, v in article_cnn(3, lib=torch.nn).state_dict().items()}
     return x, y, weights
 
 
 def mlcore_step(dtype):
     x, y, weights = data()
-    net = cifar_net(nn)
+    net = article_cnn(3)
     net.load_state_dict(weights)
     net.to(dtype)
     opt = optim.Adam(net.parameters(), lr=LR)
@@ -77,7 +76,7 @@ def mlcore_step(dtype):
 
 def torch_step(dtype):
     x, y, weights = data()
-    net = cifar_net(torch.nn)
+    net = article_cnn(3, lib=torch.nn)
     net.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
     net.to(dtype)
     opt = torch.optim.Adam(net.parameters(), lr=LR)
@@ -233,8 +232,8 @@ def main():
                 value = total if part == "step" else values[part]
                 row += f"{value * 1e3:>11.1f} ms ({value / total:4.0%})"
             print(row)
-        print("  (GEMM includes adding the bias and summing its gradient; im2col includes the zero "
-              "border)")
+        print("  (GEMM includes adding the bias, summing its gradient and the copies that rearrange the output "
+              "gradient for the products; im2col includes the zero border)")
 
 if __name__ == "__main__":
     main()

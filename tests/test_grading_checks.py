@@ -307,7 +307,7 @@ def test_messages_show_numbers_rounded_and_never_as_numpy_reprs():
     with pytest.raises(CheckFailed) as failure:
         check_value(np.float64(2 / 3), 2.0, name="l1_sum")
     assert str(failure.value) == f"{X} l1_sum = 0.666667 is not right yet.\nNo common mistake matches these results; " \
-                                 "compare your formula with the statement on the case below."
+                                 "compare your formula with the statement."  # no "case below": a value has none
     with pytest.raises(CheckFailed) as failure:
         check_choice(np.str_("mse"), "cross_entropy", name="loss_choice", explanations=EXPLANATIONS)
     assert str(failure.value).startswith(f"{X} loss_choice = 'mse' is not the best choice")

@@ -230,6 +230,20 @@ def test_a_rate_that_overflows_shows_the_diverged_state_and_stops_playing():
     assert panel._diverged_text.get_visible()
 
 
+def test_a_loss_above_the_scale_is_marked_at_the_top_edge_with_its_value():
+    panel = training_panel(lr=0.01, num_epochs=2, batch_size=16)
+    panel.history.train_loss, panel.history.val_loss = [2.44e5, 0.5], [9.43e4, 0.4]
+    panel.history.train_accuracy, panel.history.val_accuracy = [0.1, 0.5], [0.1, 0.5]
+    panel._draw_curves()
+    np.testing.assert_array_equal(panel.clipped["train"].get_xdata(), [1])
+    np.testing.assert_array_equal(panel.clipped["val"].get_ydata(), [10.0])
+    assert panel.clipped_text.get_text() == ("\N{BLACK UP-POINTING TRIANGLE} loss above 10:\n"
+                                             "training 2.44e+05 (epoch 1)\nvalidation 9.43e+04 (epoch 1)")
+    panel.history.train_loss, panel.history.val_loss = [0.7, 0.5], [0.6, 0.4]
+    panel._draw_curves()
+    assert panel.clipped_text.get_text() == "" and len(panel.clipped["train"].get_xdata()) == 0
+
+
 def test_the_play_interval_follows_the_time_an_epoch_takes():
     panel = training_panel(num_epochs=2)
     panel.train_to(1)
@@ -251,5 +265,7 @@ def test_the_default_training_panel_trains_the_article_network_on_the_digits_spl
     panel = TrainingPanel()
     assert sum(p.data.size for p in panel.net.parameters()) == 143_978
     assert next(iter(panel.net.parameters())).data.dtype == np.float32
-    assert (len(panel.train_set), len(panel.val_set)) == (1437, 360)
+    # The training part of the 80/20 split, split again: the 360 test images are not the validation set.
+    assert (len(panel.train_set), len(panel.val_set)) == (1149, 288)
+    assert np.bincount(panel.val_set.tensors[1].data).min() >= 28
     assert panel.history.train_loss == [] and panel.player.num_frames == 8

@@ -26,6 +26,11 @@ __all__ = ["ACTIVATION_ADDED", "NET_MISCONCEPTIONS", "check_article_net", "descr
 
 ACTIVATION_ADDED = "an activation the articles' network does not have"
 CHANNELS = (1, 3)
+# Layers a learner may add as a non-linearity, by type name (mlcore's, and PyTorch's that mlcore may gain).
+ACTIVATIONS = {"ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "ELU", "SELU", "SiLU", "Softplus", "Hardtanh",
+               "ReLU6", "PReLU", "Mish"}
+# The tolerance for a network in float32: its logits carry float32's rounding, about 1e-7 per operation.
+FLOAT32_RTOL = 1e-4
 
 
 def _pair(value):
@@ -33,10 +38,13 @@ def _pair(value):
 
 
 def describe_layers(net):
-    """One tuple per layer of a Sequential: its type and the sizes that define it."""
+    """One tuple per layer of a Sequential: its type and the sizes that define it (the layers of a nested
+    Sequential in their place: it computes the same as its layers side by side)."""
     rows = []
     for layer in net:
-        if isinstance(layer, nn.Conv2d):
+        if isinstance(layer, nn.Sequential):
+            rows.extend(describe_layers(layer))
+        elif isinstance(layer, nn.Conv2d):
             rows.append(("Conv2d", layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride,
                          layer.padding))
         elif isinstance(layer, nn.MaxPool2d):
@@ -67,7 +75,7 @@ def _diagnose(got, want):
         return PADDING_FORGOTTEN, PADDING_HINT
     if got and "softmax" in got[-1][0].lower():
         return SOFTMAX_BEFORE_CROSS_ENTROPY, SOFTMAX_HINT
-    activations = [row[0] for row in got if row[0] in ("ReLU", "Tanh", "Sigmoid")]
+    activations = [row[0] for row in got if row[0] in ACTIVATIONS]
     if activations:
         return ACTIVATION_ADDED, (f"The articles' network has no {activations[0]}: Conv2d and MaxPool2d three "
                                   f"times, Flatten and two Linear layers, nothing else. {ACTIVATION_HINT}")
@@ -90,7 +98,9 @@ def _reference(in_channels):
 
 
 def _logits(net, in_channels):
-    x = np.random.default_rng(in_channels).normal(size=(2, in_channels, 32, 32))
+    # The batch in the network's own precision, so that a network in float32 (net.float()) runs too.
+    dtype = next(iter(net.parameters())).data.dtype
+    x = np.random.default_rng(in_channels).normal(size=(2, in_channels, 32, 32)).astype(dtype)
     with mlcore.no_grad():
         return net(mlcore.tensor(x)).data
 
@@ -160,8 +170,10 @@ def check_article_net(build_net, channels=CHANNELS):
             name, hint = _diagnose(got, want)
             layers = f"{call} has the layers: " + ", ".join(_show(row) for row in got)
             _fail(([f"Likely misconception: {name}. {hint}"] if name else [hint]) + [layers], name, layers)
-        logits, expected = np.asarray(outcome["logits"], dtype=np.float64), _logits(reference, in_channels)
-        if logits.shape != expected.shape or not np.allclose(logits, expected, rtol=1e-6, atol=1e-9):
+        logits, expected = np.asarray(outcome["logits"]), _logits(reference, in_channels)
+        rtol, atol = (FLOAT32_RTOL, 1e-6) if logits.dtype == np.float32 else (1e-6, 1e-9)
+        if logits.shape != expected.shape or not np.allclose(logits.astype(np.float64), expected, rtol=rtol,
+                                                             atol=atol):
             _fail([f"{call} has the article's layers, but with the same weights it computes other logits "
                    "than the article's network: does it run its layers in the order given?"])
     count = sum(p.data.size for p in article_cnn(channels[-1]).parameters())

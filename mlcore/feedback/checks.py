@@ -256,7 +256,7 @@ def check_value(value, expected, *, name, misconceptions=(), rtol=1e-6, atol=1e-
         return
     matching = [mistake for mistake in misconceptions
                 if _close(got, as_float_array(mistake.variant, mistake.name), rtol, atol)]
-    lines = [f"{FAIL_MARK} {name} = {format_value(got)} is not right yet."] + _diagnosis(matching)
+    lines = [f"{FAIL_MARK} {name} = {format_value(got)} is not right yet."] + _diagnosis(matching, "")
     raise CheckFailed("\n".join(lines), _first_name(matching), f"{name} = {format_value(got)}")
 
 
@@ -383,10 +383,10 @@ def _first_name(matching):
     return matching[0].name if matching else None
 
 
-def _diagnosis(matching):
+def _diagnosis(matching, where=" on the case below"):
+    # ``where``: check_value has no case to point at, so it passes "".
     if not matching:
-        return ["No common mistake matches these results; compare your formula with the statement "
-                "on the case below."]
+        return [f"No common mistake matches these results; compare your formula with the statement{where}."]
     mistake = matching[0]
     return [f"Likely misconception: {mistake.name}." + (f" {mistake.hint}" if mistake.hint else "")]
 

@@ -12,12 +12,12 @@ import numpy as np
 import mlcore
 import mlcore.nn.functional as F
 
-from .checks import Misconception, check_choice, check_function, check_value, choice_misconceptions
+from .checks import CheckFailed, Misconception, check_choice, check_function, choice_misconceptions
 from .registry import exercise
 
-__all__ = ["SOFTMAX_BEFORE_CROSS_ENTROPY", "FLOOR_MISCONCEPTIONS", "LOSS_CASES", "LOSS_OPTIONS", "check_training_loss",
-           "check_loss_for_digits", "check_softmax_floor", "reference_training_loss", "loss_cases",
-           "softmax_floor"]
+__all__ = ["SOFTMAX_BEFORE_CROSS_ENTROPY", "FLOOR_MISCONCEPTIONS", "FLOOR_CASES", "LOSS_CASES", "LOSS_OPTIONS",
+           "check_training_loss", "check_loss_for_digits", "check_softmax_floor", "reference_training_loss",
+           "loss_cases", "floor_cases", "softmax_floor"]
 
 SOFTMAX_BEFORE_CROSS_ENTROPY = "the softmax applied before CrossEntropyLoss"
 
@@ -48,6 +48,10 @@ def _negative_log_of_logits(logits, y):
     return F.nll_loss(mlcore.tensor(logits), mlcore.tensor(y)).item()
 
 
+def _per_sample(logits, y):
+    return F.cross_entropy(mlcore.tensor(logits), mlcore.tensor(y), reduction="none").data
+
+
 LOSS_MISCONCEPTIONS = [
     Misconception(SOFTMAX_BEFORE_CROSS_ENTROPY, _softmax_first,
                   "F.cross_entropy (nn.CrossEntropyLoss) applies log_softmax to its input itself. Give it the "
@@ -62,6 +66,9 @@ LOSS_MISCONCEPTIONS = [
                   "CrossEntropyLoss averages over the batch (reduction='mean')."),
     Misconception("nll_loss on the logits, without log_softmax", _negative_log_of_logits,
                   "nll_loss expects log-probabilities; cross_entropy = nll_loss(log_softmax(logits))."),
+    Misconception("the loss of every sample, not their mean (reduction='none')", _per_sample,
+                  "training_loss returns one number, the mean over the batch: the default reduction='mean' "
+                  "(and .item() to get a float); reduction='none' gives a vector of N losses."),
 ]
 
 
@@ -102,31 +109,87 @@ LOSS_OPTIONS = {
 }
 
 
-@exercise(answer="cross_entropy", misconceptions=choice_misconceptions(LOSS_OPTIONS, "cross_entropy"))
+# The wrong option that is the softmax mistake carries its shared name, so that the class report
+# counts it with the same mistake in training_loss and in build_net.
+_CHOICES = choice_misconceptions(LOSS_OPTIONS, "cross_entropy")
+_CHOSE_SOFTMAX = next(m.name for m in _CHOICES if m.variant == "softmax_then_cross_entropy")
+LOSS_CHOICE_MISCONCEPTIONS = [Misconception(SOFTMAX_BEFORE_CROSS_ENTROPY, m.variant, m.hint)
+                              if m.name == _CHOSE_SOFTMAX else m for m in _CHOICES]
+
+
+@exercise(answer="cross_entropy", misconceptions=LOSS_CHOICE_MISCONCEPTIONS)
 def check_loss_for_digits(answer):
     """Check the name of the loss to train the digit classifier with, one of ``LOSS_OPTIONS``."""
-    check_choice(answer, "cross_entropy", name="loss_for_digits", explanations=LOSS_OPTIONS)
+    try:
+        check_choice(answer, "cross_entropy", name="loss_for_digits", explanations=LOSS_OPTIONS)
+    except CheckFailed as failure:
+        if failure.misconception == _CHOSE_SOFTMAX:
+            raise CheckFailed(str(failure), SOFTMAX_BEFORE_CROSS_ENTROPY, failure.counterexample) from None
+        raise
 
 
-def softmax_floor(num_classes=10):
-    """The smallest value of CrossEntropyLoss(softmax(z), y): z = +inf for the true class and -inf elsewhere
-    make the softmax (1, 0, ..., 0), whose softmax is (e, 1, ..., 1) / (e + C - 1)."""
+def softmax_floor(num_classes):
+    """The smallest value of CrossEntropyLoss(softmax(z), y) for ``num_classes`` classes (chapter 8): z = +inf
+    for the true class and -inf elsewhere make the softmax (1, 0, ..., 0), whose softmax is
+    (e, 1, ..., 1) / (e + C - 1), so the loss is -log(e / (e + C - 1)) = log(e + C - 1) - 1."""
     return float(np.log(np.e + num_classes - 1) - 1.0)
 
 
+def _no_floor(num_classes):
+    return 0.0
+
+
+def _uniform_guess(num_classes):
+    return float(np.log(num_classes))
+
+
+def _one_over_e(num_classes):
+    return 1.0
+
+
+def _minus_log_e_forgotten(num_classes):
+    return float(np.log(np.e + num_classes - 1))
+
+
+def _true_class_counted_twice(num_classes):
+    return float(np.log(np.e + num_classes) - 1.0)
+
+
+def _ten_classes_always(num_classes):
+    return softmax_floor(10)
+
+
 FLOOR_MISCONCEPTIONS = [
-    Misconception("the extra softmax changes nothing (the loss can still reach 0)", 0.0,
-                  "The probabilities of the softmax lie in [0, 1]; a second softmax of them can at best be "
-                  "e / (e + 9) for the true class, never 1."),
-    Misconception("log 10, the loss of a uniform guess", float(np.log(10.0)),
-                  "A uniform guess is the worst a sure network can be pushed back to; the best, with the "
-                  "softmax (1, 0, ..., 0) going in, is -log(e / (e + 9))."),
-    Misconception("-log(1 / e) = 1: the true class's probability taken as 1 / e", 1.0,
-                  "The second softmax divides e by the sum of all ten exponentials, e + 9, not by e."),
+    Misconception("the extra softmax changes nothing (the loss can still reach 0)", _no_floor,
+                  "The probabilities of the softmax lie in [0, 1]; a second softmax of them can at best give "
+                  "the true class e / (e + C - 1), never 1."),
+    Misconception("log C, the loss of a uniform guess", _uniform_guess,
+                  "log C is the loss of a network that gives every class 1 / C. Here the network is sure and "
+                  "right: the softmax (1, 0, ..., 0) goes into the second softmax, which gives the true class "
+                  "e / (e + C - 1)."),
+    Misconception("-log(1 / e) = 1: the true class's probability taken as 1 / e", _one_over_e,
+                  "The second softmax divides e by the sum of all C exponentials, e + C - 1, not by e."),
+    Misconception("the -log e forgotten: log(e + C - 1) (2.4612 for ten classes)", _minus_log_e_forgotten,
+                  "-log(e / (e + C - 1)) = log(e + C - 1) - log e = log(e + C - 1) - 1: the numerator e "
+                  "contributes the - 1."),
+    Misconception("the sum taken as e + C (the true class counted again among the ones)", _true_class_counted_twice,
+                  "The C - 1 wrong classes give e^0 = 1 each and the true class e^1 = e: the sum is e + C - 1."),
+    Misconception("the value for ten classes, whatever num_classes", _ten_classes_always,
+                  "Write the floor as a formula of num_classes: it grows with the number of classes."),
 ]
 
+# Two classes (the smallest), three, the digits' ten, and many.
+FLOOR_CASES = [(2,), (3,), (10,), (1000,)]
 
-@exercise(answer=softmax_floor(10), misconceptions=FLOOR_MISCONCEPTIONS)
-def check_softmax_floor(value):
-    """Check the predicted floor of the loss with an extra softmax, for ten classes."""
-    check_value(value, softmax_floor(10), name="softmax_floor", misconceptions=FLOOR_MISCONCEPTIONS)
+
+def floor_cases(seed, count=4):
+    """Hidden cases: random class counts from 2 to 500."""
+    return [(int(c),) for c in np.random.default_rng(seed).integers(2, 501, count)]
+
+
+@exercise(answer=softmax_floor, misconceptions=FLOOR_MISCONCEPTIONS, hidden_cases=floor_cases)
+def check_softmax_floor(softmax_floor_answer, cases=FLOOR_CASES):
+    """Check ``softmax_floor(num_classes)``: the lowest loss with a softmax before CrossEntropyLoss."""
+    # atol 5e-5: a number typed to four decimals (the chapter's 1.4612) is still recognised as one.
+    check_function(softmax_floor_answer, softmax_floor, cases, misconceptions=FLOOR_MISCONCEPTIONS,
+                   name="softmax_floor", atol=5e-5)

@@ -106,6 +106,10 @@ def _mean_of_diagonal(matrix):
     return float(np.mean(np.diag(np.asarray(matrix, dtype=np.float64))))
 
 
+def _percentage(matrix):
+    return 100.0 * reference_accuracy_from_confusion(matrix)
+
+
 ACCURACY_MISCONCEPTIONS = [
     Misconception("the mean of the per-class accuracies (balanced accuracy)", _mean_recall,
                   "Accuracy weighs every sample once: all the right answers (the diagonal) over all the "
@@ -113,6 +117,9 @@ ACCURACY_MISCONCEPTIONS = [
     Misconception("the number of right answers, not their share", _correct_count, "Divide by the number of samples."),
     Misconception("the mean of the diagonal", _mean_of_diagonal,
                   "That divides by the number of classes; divide by the number of samples, the sum of all entries."),
+    Misconception("the accuracy as a percentage (90 instead of 0.9)", _percentage,
+                  "The accuracy is a share between 0 and 1, as mlcore.metrics.accuracy returns it: do not "
+                  "multiply by 100 (write the % only when you print it)."),
 ]
 
 # Unequal class sizes (so the per-class mean differs), and the chapter's shape of 10 classes.

@@ -16,9 +16,10 @@ import mlcore.nn.functional as F
 from .checks import Misconception, check_function
 from .registry import exercise
 
-__all__ = ["KERNEL_FLIPPED", "CONV_CASES", "check_conv2d", "reference_conv2d", "conv_cases"]
+__all__ = ["KERNEL_FLIPPED", "INPUT_CHANNELS_NOT_SUMMED", "CONV_CASES", "check_conv2d", "reference_conv2d", "conv_cases"]
 
 KERNEL_FLIPPED = "the kernel flipped (a true convolution, not the cross-correlation frameworks compute)"
+INPUT_CHANNELS_NOT_SUMMED = "the sum over the input channels forgotten"
 
 
 def reference_conv2d(x, w, b, stride=1, padding=0):
@@ -46,6 +47,15 @@ def _bias_of_the_first_channel(x, w, b, stride=1, padding=0):
     return reference_conv2d(x, w, np.full_like(b, b[0]), stride, padding)
 
 
+def _first_input_channel_only(x, w, b, stride=1, padding=0):
+    return reference_conv2d(x[:, :1], w[:, :1], b, stride, padding)
+
+
+def _last_input_channel_only(x, w, b, stride=1, padding=0):
+    # y[n, o, i, j] = ... inside a loop over the channels, assigned (=) instead of added (+=).
+    return reference_conv2d(x[:, -1:], w[:, -1:], b, stride, padding)
+
+
 CONV_MISCONCEPTIONS = [
     Misconception(KERNEL_FLIPPED, _flipped,
                   "Deep-learning frameworks slide the kernel as it is: out[i, j] = sum over u, v of "
@@ -60,6 +70,13 @@ CONV_MISCONCEPTIONS = [
     Misconception("the bias forgotten", _bias_forgotten, "Add b[o] to every value of output channel o."),
     Misconception("one bias for every output channel", _bias_of_the_first_channel,
                   "Each output channel o has its own bias b[o]."),
+    Misconception(INPUT_CHANNELS_NOT_SUMMED + " (only the first one used)", _first_input_channel_only,
+                  "Output channel o adds up the products of every input channel c with its slice w[o, c]: "
+                  "the sum runs over c, u and v."),
+    Misconception(INPUT_CHANNELS_NOT_SUMMED + " (each channel overwrites the last: = instead of +=)",
+                  _last_input_channel_only,
+                  "Only the last input channel survives: inside the loop over c, add to y[n, o, i, j] (+=), "
+                  "or sum over c, u and v in one expression."),
 ]
 
 

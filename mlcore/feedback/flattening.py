@@ -35,6 +35,10 @@ def _batch_flattened_too(x):
     return x.reshape(-1)
 
 
+def _channels_kept(x):
+    return x.reshape(len(x), x.shape[1], -1)
+
+
 def _one_image_per_channel(x):
     return x.reshape(len(x) * x.shape[1], -1)
 
@@ -50,6 +54,9 @@ FLATTEN_MISCONCEPTIONS = [
                   "Keep one row per image: the result has shape (N, C * H * W)."),
     Misconception("one row per channel", _one_image_per_channel,
                   "All the channels of an image go into one row: shape (N, C * H * W)."),
+    Misconception("the channels kept as an axis: reshape(N, C, -1)", _channels_kept,
+                  "That flattens each map but keeps (N, C, H * W): one vector per image means one -1 for "
+                  "everything after the batch axis, x.reshape(N, -1)."),
 ]
 
 # A batch of 2 with 3 channels of 2 x 2 (values numbered in order, so a wrong order is easy to

@@ -55,6 +55,13 @@ def _overlapping_windows(x, k):
     return F.max_pool2d(mlcore.tensor(x), k, stride=1).data
 
 
+def _across_windows(x, k):
+    # reshape(n, c, H // k, k, W // k, k) numbers the windows on axes 2 and 4 and the pixels within
+    # a window on axes 3 and 5; the maximum over axes (2, 4) compares the same pixel of every window.
+    n, c, h, w = x.shape
+    return x[:, :, :h // k * k, :w // k * k].reshape(n, c, h // k, k, w // k, k).max(axis=(2, 4))
+
+
 POOL_MISCONCEPTIONS = [
     Misconception("the average instead of the maximum", _average_pool,
                   "Max pooling keeps the largest value of each window: .max over the window, not .mean."),
@@ -64,6 +71,10 @@ POOL_MISCONCEPTIONS = [
     Misconception("overlapping windows (stride 1)", _overlapping_windows,
                   "The windows lie side by side: window (i, j) covers rows k*i ... k*i + k - 1, so the "
                   "output is (H // k) x (W // k)."),
+    Misconception("the maximum taken across windows (axes 2 and 4) instead of within each window", _across_windows,
+                  "After x.reshape(n, c, H // k, k, W // k, k), axes 2 and 4 number the windows and axes 3 and 5 "
+                  "the pixels inside one window: take .max(axis=(3, 5)). The result then has shape "
+                  "(N, C, H // k, W // k)."),
 ]
 
 
@@ -90,6 +101,37 @@ def _ones_at_the_maxima(x, grad_out, k):
     return reference_max_pool2d_backward(x, np.ones_like(grad_out), k)
 
 
+def _by_window_argmax(x, grad_out, k, pick):
+    # Routes each window's gradient to the pixel (u, v) = pick(index of the maximum, window side, k * k
+    # values of the window in reading order).
+    grad = np.zeros_like(x, dtype=np.float64)
+    n, c, h, w = x.shape
+    for i in range(h // k):
+        for j in range(w // k):
+            window = x[:, :, i * k:(i + 1) * k, j * k:(j + 1) * k].reshape(n, c, k * k)
+            for a in range(n):
+                for b in range(c):
+                    u, v = pick(window[a, b], k)
+                    grad[a, b, i * k + u, j * k + v] += grad_out[a, b, i, j]
+    return grad
+
+
+def _last_of_a_tie(values, k):
+    return divmod(len(values) - 1 - int(np.argmax(values[::-1])), k)
+
+
+def _row_and_column_swapped(values, k):
+    return divmod(int(np.argmax(values)), k)[::-1]
+
+
+def _last_maximum(x, grad_out, k):
+    return _by_window_argmax(x, grad_out, k, _last_of_a_tie)
+
+
+def _argmax_unravelled_swapped(x, grad_out, k):
+    return _by_window_argmax(x, grad_out, k, _row_and_column_swapped)
+
+
 POOL_BACKWARD_MISCONCEPTIONS = [
     Misconception(POOL_GRADIENT_SPREAD, _spread,
                   "Only a window's maximum reached the output, so only it receives the upstream gradient; "
@@ -103,6 +145,12 @@ POOL_BACKWARD_MISCONCEPTIONS = [
     Misconception("a 1 at the maximum instead of the upstream gradient", _ones_at_the_maxima,
                   "Chain rule: the maximum's gradient is the window's upstream gradient grad_out[n, c, i, j], "
                   "times 1."),
+    Misconception("the last maximum of a tie given the gradient", _last_maximum,
+                  "At a tie PyTorch and mlcore pick the first maximum in reading order (row by row), the one "
+                  "np.argmax of the flattened window returns; a comparison with >= keeps the last one instead."),
+    Misconception("row and column swapped when unravelling the argmax", _argmax_unravelled_swapped,
+                  "Index a of the flattened k x k window (row by row) is row a // k, column a % k: "
+                  "divmod(a, k) or np.unravel_index(a, (k, k)), in that order."),
 ]
 
 

@@ -120,7 +120,7 @@ class ConvolutionPanel(Panel):
         self.output_pixel = mark_dynamic(output_ax.add_patch(_square(1, COLORS["red"], "-", 2.0)))
         output_ax.set_xlim(-0.5, LARGEST_OUTPUT - 0.5)
         output_ax.set_ylim(LARGEST_OUTPUT - 0.5, -0.5)
-        tidy(output_ax, title="output feature map")
+        tidy(output_ax, title="output feature map (red +, blue −)")
         for ax in (input_ax, output_ax):
             ax.grid(False)
             ax.set_autoscale_on(False)  # a new image extent must not move the limits (a full redraw)
@@ -144,7 +144,8 @@ class ConvolutionPanel(Panel):
 
         scale = max(np.abs(kernel).max(), 1e-12)
         self.kernel_image.set_data(kernel)
-        self.kernel_image.set_clim(-scale, scale)
+        # The largest entry gets a mid-strength colour, on which the black numbers stay readable.
+        self.kernel_image.set_clim(-1.6 * scale, 1.6 * scale)
         for text, row in zip(self.kernel_text, kernel):
             text.set_text("".join(f"{value:^7.3g}" for value in row))
 
@@ -154,7 +155,7 @@ class ConvolutionPanel(Panel):
         self.output_image.set_clim(-limit, limit)
         self.output_pixel.set_xy((c - 0.5, r - 0.5))
         self.formula.set_text(f"output size = ⌊(H + 2p − k) / s⌋ + 1 = ⌊({SIZE} + 2·{p} − {K}) / {s}⌋ + 1"
-                              f" = {out_size}   (an {out_size} x {out_size} map)")
+                              f" = {out_size}   (the map is {out_size} x {out_size})")
 
         window = padded[r * s:r * s + K, c * s:c * s + K]
         clamped = "" if (r, c) == (state["row"], state["col"]) else \

@@ -36,13 +36,25 @@ MAX_EPOCHS = 15
 BATCH_SIZES = (16, 32, 64, 128, 256)
 LOSS_LIMITS = (1e-3, 10.0)
 HISTORY_FIELDS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy")
+# The validation accuracy the question asks about (chapter 8's network passes it after a few epochs).
+TARGET_ACCURACY = 0.96
 
 
 def default_training_data():
-    """The digits, upsampled to 32x32 with one channel, in a stratified 80/20 split, as TensorDatasets."""
+    """The digits, upsampled to 32x32 with one channel, as TensorDatasets: the training part of chapter 8's
+    stratified 80/20 split, split 80/20 again into training and validation images (the test images are
+    kept out of sight, as chapter 7 teaches)."""
     X, y = digit_images()
-    X_train, X_test, y_train, y_test = stratified_split(X, y)
-    return TensorDataset(X_train, y_train), TensorDataset(X_test, y_test)
+    X_rest, _, y_rest, _ = stratified_split(X, y)
+    X_train, X_val, y_train, y_val = stratified_split(X_rest, y_rest, seed=1)
+    return TensorDataset(X_train, y_train), TensorDataset(X_val, y_val)
+
+
+def _clipped_line(label, epochs, values, shown=3):
+    """``"training 2.44e+05, 3.1e+04 (epochs 1, 2)"``: the first ``shown`` losses above the scale."""
+    more = ", ..." if len(values) > shown else ""
+    return (f"{label} {', '.join(f'{v:.3g}' for v in values[:shown])}{more} "
+            f"(epoch{'s' if len(epochs) > 1 else ''} {', '.join(str(e) for e in epochs[:shown])}{more})")
 
 
 class TrainingPanel(SteppedPanel):
@@ -65,9 +77,13 @@ class TrainingPanel(SteppedPanel):
     # one trains wait their turn, so the interval follows the time an epoch takes (see _train_epoch):
     # then pause stops training after the epoch in progress.
     interval_ms = 1000
+    # A frame is an epoch of real training, seconds long: no 30 ms target for a frame. The benchmark
+    # (benchmarks/bench_panels.py) reports its seconds per epoch instead.
+    frame_is_training = True
     start_at_end = False
     figsize = (8.5, 3.3)
-    question = ("Press play at lr = 0.001: after how many epochs does the validation accuracy pass 97 %? "
+    question = (f"Press play at lr = 0.001: after how many epochs does the validation accuracy pass "
+                f"{TARGET_ACCURACY * 100:.0f} %? "
                 "What do the curves do at lr = 0.1?")
 
     def __init__(self, lr=1e-3, num_epochs=8, batch_size=64, *, net=None, train_set=None, val_set=None,
@@ -112,16 +128,25 @@ class TrainingPanel(SteppedPanel):
             ax.set_xticks(range(1, MAX_EPOCHS + 1, 2))
         # Where the run will end, and its settings: the picture says which run it is before it starts.
         self.end_lines = [ax.axvline(MAX_EPOCHS, color="grey", lw=0.8, ls="--") for ax in (loss_ax, accuracy_ax)]
-        self.settings_text = loss_ax.text(0.98, 0.97, "", transform=loss_ax.transAxes, ha="right", va="top",
-                                          fontsize=8, color="grey")
+        # On a white box above the dashed line, which would cross it at some epochs.
+        self.settings_text = loss_ax.text(0.98, 0.94, "", transform=loss_ax.transAxes, ha="right", va="top",
+                                          fontsize=8, color="grey", zorder=5,
+                                          bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 1})
+        # A loss above the scale is drawn at its top edge as a triangle, and its value is written out.
+        self.clipped = {split: loss_ax.plot([], [], "^", ms=8, color=LOSS_COLORS[split], clip_on=False, zorder=6)[0]
+                        for split in ("train", "val")}
+        self.clipped_text = loss_ax.text(0.02, 0.03, "", transform=loss_ax.transAxes, ha="left", va="bottom",
+                                         fontsize=8, zorder=5,
+                                         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 1})
         loss_ax.set_yscale("log")
         loss_ax.set_ylim(*LOSS_LIMITS)
         accuracy_ax.set_ylim(0.0, 1.02)
-        accuracy_ax.axhline(0.97, color="grey", lw=0.8, ls=":")
+        accuracy_ax.axhline(TARGET_ACCURACY, color="grey", lw=0.8, ls=":")
         accuracy_ax.legend(loc="lower right")
         tidy(loss_ax, title="cross-entropy after each epoch (log scale)", xlabel="epoch", ylabel="loss")
-        tidy(accuracy_ax, title="accuracy (dotted: 97 %)", xlabel="epoch", ylabel="accuracy")
-        mark_dynamic(*self.lines.values(), *self.end_lines, self.settings_text)
+        tidy(accuracy_ax, title=f"accuracy (dotted: {TARGET_ACCURACY * 100:.0f} %)", xlabel="epoch", ylabel="accuracy")
+        mark_dynamic(*self.lines.values(), *self.end_lines, self.settings_text, *self.clipped.values(),
+                     self.clipped_text)
 
     # ------------------------------------------------------------------ a run
     def _run(self, state):
@@ -183,13 +208,22 @@ class TrainingPanel(SteppedPanel):
 
     # ---------------------------------------------------------------- drawing
     def _draw_curves(self):
+        above = []
         for name, line in self.lines.items():
             values = np.asarray(getattr(self.history, name), dtype=np.float64)
             epochs = np.arange(1, len(values) + 1)
             finite = np.isfinite(values)
             if name.endswith("loss"):
+                split = name.split("_")[0]
+                high = finite & (values > LOSS_LIMITS[1])
+                self.clipped[split].set_data(epochs[high], np.full(high.sum(), LOSS_LIMITS[1]))
+                if high.any():
+                    above.append(_clipped_line("training" if split == "train" else "validation",
+                                               epochs[high], values[high]))
                 values = np.clip(values, *LOSS_LIMITS)
             line.set_data(epochs[finite], values[finite])
+        self.clipped_text.set_text(f"\N{BLACK UP-POINTING TRIANGLE} loss above {LOSS_LIMITS[1]:g}:\n" + "\n".join(above)
+                                   if above else "")
 
     def _redraw_now(self):
         """Draw at once, also while a cell is still running: ipympl sends the picture on ``draw()``.
