@@ -18,8 +18,8 @@ import pytest
 import torch
 
 import mlcore
-from mlcore.feedback import (article_pairing, best_constant, cases, cross_entropy, loss_choice, registry,
-                             regression_gradients, regression_losses)
+from mlcore.feedback import (article_pairing, best_constant, cases, checks, cross_entropy, loss_choice, registry,
+                             regression_gradients, regression_losses, unanswered)
 from mlcore.feedback.chapter01 import (check_huber, check_huber_grad, check_l1_loss, check_mae_grad,
                                        check_most_outlier_sensitive, check_mse, check_mse_grad)
 from mlcore.feedback.chapter02 import (check_article_fix, check_article_loss_weight_grad,
@@ -648,3 +648,54 @@ def test_every_task_has_an_explanation_for_every_answer():
     for key, task in loss_choice.TASKS.items():
         assert set(task.why) == set(loss_choice.LOSS_NAMES), key
         assert set(task.accepted) <= set(loss_choice.LOSS_NAMES), key
+
+
+# ---- review 12's mistakes, each named ------------------------------------------------------------------------
+
+def _log_softmax_rows(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _softmax_rows(z):
+    return np.exp(_log_softmax_rows(z))
+
+
+@pytest.mark.parametrize("check, wrong, named", [
+    (check_mse, lambda y_hat, y: np.mean((y_hat - y) ** 2, axis=0), "the mean was taken over axis 0 only"),
+    (check_mse_grad, lambda y_hat, y: np.mean(2 * (y_hat - y)), "one number was returned"),
+    (check_softmax_cross_entropy,
+     lambda logits, y: -np.sum(y * _log_softmax_rows(_softmax_rows(logits))) / len(logits),
+     "softmax was applied before the cross-entropy"),
+    (check_cross_entropy_grad, lambda logits, y: _softmax_rows(logits) / len(logits), "the - y is missing"),
+], ids=["mse-axis-0", "mse-grad-scalar", "softmax-twice", "grad-without-y"])
+def test_review_12_mistakes_are_named(check, wrong, named):
+    message = failure(check, wrong)
+    assert f"Likely misconception: {named}" in message, message
+
+
+@pytest.mark.parametrize("check", [check_most_outlier_sensitive, check_why_cross_entropy, check_article_fix])
+def test_a_choice_left_at_none_is_not_answered_in_one_line(check):
+    # The student version assigns None above the solution region, so the name exists.
+    with pytest.raises(NotAnswered) as raised:
+        check(None)
+    assert raised.value._render_traceback_() == [f"\N{BALLOT X} {checks.NOT_ANSWERED}"]
+
+
+def _stub(*args):
+    raise NotImplementedError()
+
+
+def test_a_demo_cell_waiting_for_a_stub_prints_one_line(capsys):
+    with unanswered.once_answered("exercises 1, 2 and 8"):
+        _stub()
+    with unanswered.once_answered("exercise 3"):
+        check_mse(_stub)  # a check meets the stub as NotAnswered
+    assert capsys.readouterr().out.splitlines() == [
+        "Not answered yet: this cell runs once exercises 1, 2 and 8 are answered.",
+        "Not answered yet: this cell runs once exercise 3 is answered."]
+
+
+def test_a_demo_cell_shows_any_other_error_in_full():
+    with pytest.raises(ZeroDivisionError), unanswered.once_answered("exercise 3"):
+        1 / 0

@@ -11,10 +11,10 @@ import io
 
 import numpy as np
 
-from .cases import huber_cases, reduction_cases, regression_cases
 from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, format_value
 from ..nn import functional as F
-from .cases import HUBER_CASES, REDUCTION_CASES, REGRESSION_CASES, WORKED_EXAMPLE
+from .cases import (HUBER_CASES, REDUCTION_CASES, REGRESSION_CASES, WORKED_EXAMPLE, huber_cases, reduction_cases,
+                    regression_cases)
 from .reference import value_of
 from .registry import exercise
 
@@ -70,6 +70,9 @@ MSE_MISCONCEPTIONS = [
     Misconception("a factor 1/2 was added", lambda y_hat, y: 0.5 * np.mean(residual(y_hat, y) ** 2),
                   "Some texts halve the squared error to tidy its derivative; PyTorch's MSELoss "
                   "does not."),
+    Misconception("the mean was taken over axis 0 only, which leaves one number per column of a 2-D input",
+                  lambda y_hat, y: np.mean(residual(y_hat, y) ** 2, axis=0),
+                  "A loss is one number: np.mean without an axis averages every element, whatever the shape."),
 ]
 
 MAE_MISCONCEPTIONS = [
