@@ -18,10 +18,10 @@ import pytest
 import torch
 
 import mlcore
-from mlcore.feedback import (article_pairing, best_constant, cases, checks, cross_entropy, loss_choice, registry,
-                             regression_gradients, regression_losses, unanswered)
-from mlcore.feedback.chapter01 import (check_huber, check_huber_grad, check_l1_loss, check_mae_grad,
-                                       check_most_outlier_sensitive, check_mse, check_mse_grad)
+from mlcore.feedback import (article_pairing, best_constant, cases, checks, cross_entropy, loss_choice, noise_scale,
+                             registry, regression_gradients, regression_losses, unanswered)
+from mlcore.feedback.chapter01 import (check_column_mse, check_huber, check_huber_grad, check_l1_loss, check_laplace_scale,
+                                       check_mae_grad, check_most_outlier_sensitive, check_mse, check_mse_grad)
 from mlcore.feedback.chapter02 import (check_article_fix, check_article_loss_weight_grad,
                                        check_binary_cross_entropy, check_choose_loss,
                                        check_cross_entropy_grad, check_fit_linear_regression,
@@ -699,3 +699,48 @@ def test_a_demo_cell_waiting_for_a_stub_prints_one_line(capsys):
 def test_a_demo_cell_shows_any_other_error_in_full():
     with pytest.raises(ZeroDivisionError), unanswered.once_answered("exercise 3"):
         1 / 0
+
+
+# ---- chapter 1's debugging and derivation exercises --------------------------------------------------------------
+
+@pytest.mark.parametrize("wrong, named", [
+    (lambda y_hat, y: np.mean((y_hat - y) ** 2), "y_hat - y broadcast to an (N, N) matrix"),
+    (lambda y_hat, y: ((y_hat - y) ** 2).mean(axis=0), "the (N, N) matrix was averaged over axis 0"),
+    (lambda y_hat, y: (y_hat[:, 0] - y) ** 2, "the squared errors were returned one per sample"),
+    (lambda y_hat, y: np.sum((y_hat[:, 0] - y) ** 2), "the sum was not averaged"),
+], ids=["broadcast", "axis-0", "not-averaged", "summed"])
+def test_column_mse_mistakes_are_named(wrong, named):
+    message = failure(check_column_mse, wrong)
+    assert f"Likely misconception: {named}" in message, message
+
+
+def test_column_mse_fixed_either_way_passes(capsys):
+    assert_passes_in_one_line(check_column_mse, lambda y_hat, y: np.mean((y_hat - y.reshape(-1, 1)) ** 2), capsys)
+    assert_passes_in_one_line(check_column_mse, lambda y_hat, y: np.mean((y_hat[:, 0] - y) ** 2), capsys)
+
+
+@pytest.mark.parametrize("wrong, named", [
+    (lambda y_hat, y: np.abs(y_hat - y).sum(), "the sum of |r| was not divided by N"),
+    (lambda y_hat, y: y_hat.size / np.abs(y_hat - y).sum(), "the equation was solved upside down"),
+    (lambda y_hat, y: np.abs(y_hat - y).mean() / 2, "the derivative of log(2b) was taken as 2 / b"),
+    (lambda y_hat, y: np.sqrt(np.mean((y_hat - y) ** 2)), "this is the Gaussian's answer"),
+    (lambda y_hat, y: np.mean((y_hat - y) ** 2), "the MSE was returned"),
+], ids=["sum", "upside-down", "two-over-b", "root-mse", "mse"])
+def test_laplace_scale_mistakes_are_named(wrong, named):
+    message = failure(check_laplace_scale, wrong)
+    assert f"Likely misconception: {named}" in message, message
+
+
+@pytest.mark.parametrize("y_hat, y", REGRESSION)
+def test_the_laplace_scale_reference_minimises_torchs_laplace_nll(y_hat, y):
+    best = noise_scale.reference_laplace_scale(y_hat, y)
+
+    def nll(b):
+        scale = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
+        value = -torch.distributions.Laplace(torch.tensor(y_hat), scale).log_prob(torch.tensor(y)).sum()
+        value.backward()
+        return value.item(), scale.grad.item()
+
+    value, slope = nll(best)
+    assert abs(slope) < 1e-9
+    assert nll(best * 0.99)[0] > value < nll(best * 1.01)[0]
