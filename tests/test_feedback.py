@@ -20,7 +20,7 @@ import torch
 import mlcore
 from mlcore.feedback import (article_pairing, best_constant, cases, checks, cross_entropy, loss_choice, noise_scale,
                              registry, regression_gradients, regression_losses, unanswered)
-from mlcore.feedback.chapter01 import (check_column_mse, check_huber, check_huber_grad, check_l1_loss, check_laplace_scale,
+from mlcore.feedback.chapter01 import (check_best_constant, check_column_mse, check_huber, check_huber_grad, check_l1_loss, check_laplace_scale,
                                        check_mae_grad, check_most_outlier_sensitive, check_mse, check_mse_grad)
 from mlcore.feedback.chapter02 import (check_article_fix, check_article_loss_weight_grad,
                                        check_binary_cross_entropy, check_choose_loss,
@@ -744,3 +744,22 @@ def test_the_laplace_scale_reference_minimises_torchs_laplace_nll(y_hat, y):
     value, slope = nll(best)
     assert abs(slope) < 1e-9
     assert nll(best * 0.99)[0] > value < nll(best * 1.01)[0]
+
+
+@pytest.mark.parametrize("value, shown", [
+    ({"a": np.float64(1.0), "b": np.array([0.5, 2.0])}, "{'a': 1, 'b': [0.5, 2. ]}"),
+    (["a", np.float64(2 / 3)], "['a', 0.666667]"),
+    ((np.float64(0.25), "x"), "(0.25, 'x')"),
+    (np.linspace(0.0, 6.0, 61), "[0. , 0.1, 0.2, ..., 5.8, 5.9, 6. ]"),
+    (None, "None"),
+])
+def test_messages_show_the_numbers_inside_containers_rounded(value, shown):
+    assert checks.format_value(value) == shown
+
+
+def test_best_constants_candidates_show_as_a_range():
+    def right_but_for_the_outlier(y, loss, candidates):  # fails only on cases with the 61-candidate grid
+        return candidates[0] if len(candidates) > 50 else best_constant.reference_best_constant(y, loss, candidates)
+
+    message = failure(check_best_constant, right_but_for_the_outlier)
+    assert "candidates=[ 0. ,  0.5,  1. , ..., 29. , 29.5, 30. ]" in message, message
