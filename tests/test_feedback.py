@@ -513,6 +513,19 @@ def test_an_unknown_reduction_must_raise_value_error():
     assert "raised KeyError: 'average'. Raise ValueError instead" in message
 
 
+def test_a_value_error_that_does_not_name_the_reductions_is_named():
+    def l1_loss_with_a_terse_error(y_hat, y, reduction="mean"):
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"bad reduction {reduction!r}; use 'mean' or 'sum'")
+        return l1_loss(y_hat, y, reduction)
+
+    message = failure(check_l1_loss, l1_loss_with_a_terse_error)
+    assert "('none' missing)" in message and "Likely" not in message, message
+    with pytest.raises(CheckFailed) as raised:
+        check_l1_loss(l1_loss_with_a_terse_error)
+    assert raised.value.misconception == "the ValueError does not name the valid reductions"
+
+
 # ---- the references agree with PyTorch --------------------------------------------------------
 
 def t(array, requires_grad=False):

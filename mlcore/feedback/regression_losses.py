@@ -180,18 +180,36 @@ L1_REDUCTION_MISCONCEPTIONS = [
 ]
 
 
-@exercise(answer=reference_l1_loss, misconceptions=L1_REDUCTION_MISCONCEPTIONS,
-          hidden_cases=reduction_cases)
+REDUCTIONS = ("mean", "sum", "none")
+UNNAMED_REDUCTIONS = "the ValueError does not name the valid reductions"
+
+
+def _l1_loss_with_a_bare_value_error(y_hat, y, reduction="mean"):
+    if reduction not in REDUCTIONS:
+        raise ValueError("invalid reduction")
+    return reference_l1_loss(y_hat, y, reduction)
+
+
+@exercise(answer=reference_l1_loss, hidden_cases=reduction_cases,
+          misconceptions=L1_REDUCTION_MISCONCEPTIONS + [
+              Misconception(UNNAMED_REDUCTIONS, _l1_loss_with_a_bare_value_error)])
 def check_l1_loss(l1_loss, cases=REDUCTION_CASES):
     """Check ``l1_loss(y_hat, y, reduction='mean')`` for the three reductions, and that an
-    unknown reduction raises ``ValueError`` (as PyTorch's does)."""
+    unknown reduction raises ``ValueError`` (as PyTorch's does) whose message names the three."""
     with contextlib.redirect_stdout(io.StringIO()) as report:
         check_function(l1_loss, reference_l1_loss, cases,
                        misconceptions=L1_REDUCTION_MISCONCEPTIONS)
     y_hat, y = WORKED_EXAMPLE
     try:
         result = l1_loss(y_hat.copy(), y.copy(), reduction="average")
-    except ValueError:
+    except ValueError as error:
+        missing = [name for name in REDUCTIONS if name not in str(error)]
+        if missing:
+            raise CheckFailed(f"{FAIL_MARK} l1_loss(..., reduction='average') raised ValueError: {error}. "
+                              f"Right exception; now let its message name the valid reductions "
+                              f"({', '.join(map(repr, missing))} missing), so that whoever made the typo "
+                              f"reads what to write instead.", UNNAMED_REDUCTIONS,
+                              f"l1_loss(..., reduction='average') raised ValueError: {error}") from None
         print(report.getvalue(), end="")
         return
     except Exception as error:  # noqa: BLE001 -- any other exception is the mistake to explain
