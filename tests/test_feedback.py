@@ -18,10 +18,10 @@ import pytest
 import torch
 
 import mlcore
-from mlcore.feedback import (article_pairing, best_constant, cases, cross_entropy, loss_choice, registry,
-                             regression_gradients, regression_losses)
-from mlcore.feedback.chapter01 import (check_huber, check_huber_grad, check_l1_loss, check_mae_grad,
-                                       check_most_outlier_sensitive, check_mse, check_mse_grad)
+from mlcore.feedback import (article_pairing, best_constant, cases, checks, cross_entropy, loss_choice, noise_scale,
+                             registry, regression_gradients, regression_losses, unanswered)
+from mlcore.feedback.chapter01 import (check_best_constant, check_column_mse, check_huber, check_huber_grad, check_l1_loss, check_laplace_scale,
+                                       check_mae_grad, check_most_outlier_sensitive, check_mse, check_mse_grad)
 from mlcore.feedback.chapter02 import (check_article_fix, check_article_loss_weight_grad,
                                        check_binary_cross_entropy, check_choose_loss,
                                        check_cross_entropy_grad, check_fit_linear_regression,
@@ -513,6 +513,19 @@ def test_an_unknown_reduction_must_raise_value_error():
     assert "raised KeyError: 'average'. Raise ValueError instead" in message
 
 
+def test_a_value_error_that_does_not_name_the_reductions_is_named():
+    def l1_loss_with_a_terse_error(y_hat, y, reduction="mean"):
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"bad reduction {reduction!r}; use 'mean' or 'sum'")
+        return l1_loss(y_hat, y, reduction)
+
+    message = failure(check_l1_loss, l1_loss_with_a_terse_error)
+    assert "('none' missing)" in message and "Likely" not in message, message
+    with pytest.raises(CheckFailed) as raised:
+        check_l1_loss(l1_loss_with_a_terse_error)
+    assert raised.value.misconception == "the ValueError does not name the valid reductions"
+
+
 # ---- the references agree with PyTorch --------------------------------------------------------
 
 def t(array, requires_grad=False):
@@ -648,3 +661,118 @@ def test_every_task_has_an_explanation_for_every_answer():
     for key, task in loss_choice.TASKS.items():
         assert set(task.why) == set(loss_choice.LOSS_NAMES), key
         assert set(task.accepted) <= set(loss_choice.LOSS_NAMES), key
+
+
+# ---- review 12's mistakes, each named ------------------------------------------------------------------------
+
+def _log_softmax_rows(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _softmax_rows(z):
+    return np.exp(_log_softmax_rows(z))
+
+
+@pytest.mark.parametrize("check, wrong, named", [
+    (check_mse, lambda y_hat, y: np.mean((y_hat - y) ** 2, axis=0), "the mean was taken over axis 0 only"),
+    (check_mse_grad, lambda y_hat, y: np.mean(2 * (y_hat - y)), "one number was returned"),
+    (check_softmax_cross_entropy,
+     lambda logits, y: -np.sum(y * _log_softmax_rows(_softmax_rows(logits))) / len(logits),
+     "softmax was applied before the cross-entropy"),
+    (check_cross_entropy_grad, lambda logits, y: _softmax_rows(logits) / len(logits), "the - y is missing"),
+], ids=["mse-axis-0", "mse-grad-scalar", "softmax-twice", "grad-without-y"])
+def test_review_12_mistakes_are_named(check, wrong, named):
+    message = failure(check, wrong)
+    assert f"Likely misconception: {named}" in message, message
+
+
+@pytest.mark.parametrize("check", [check_most_outlier_sensitive, check_why_cross_entropy, check_article_fix])
+def test_a_choice_left_at_none_is_not_answered_in_one_line(check):
+    # The student version assigns None above the solution region, so the name exists.
+    with pytest.raises(NotAnswered) as raised:
+        check(None)
+    assert raised.value._render_traceback_() == [f"\N{BALLOT X} {checks.NOT_ANSWERED}"]
+
+
+def _stub(*args):
+    raise NotImplementedError()
+
+
+def test_a_demo_cell_waiting_for_a_stub_prints_one_line(capsys):
+    with unanswered.once_answered("exercises 1, 2 and 8"):
+        _stub()
+    with unanswered.once_answered("exercise 3"):
+        check_mse(_stub)  # a check meets the stub as NotAnswered
+    assert capsys.readouterr().out.splitlines() == [
+        "Not answered yet: this cell runs once exercises 1, 2 and 8 are answered.",
+        "Not answered yet: this cell runs once exercise 3 is answered."]
+
+
+def test_a_demo_cell_shows_any_other_error_in_full():
+    with pytest.raises(ZeroDivisionError), unanswered.once_answered("exercise 3"):
+        1 / 0
+
+
+# ---- chapter 1's debugging and derivation exercises --------------------------------------------------------------
+
+@pytest.mark.parametrize("wrong, named", [
+    (lambda y_hat, y: np.mean((y_hat - y) ** 2), "y_hat - y broadcast to an (N, N) matrix"),
+    (lambda y_hat, y: ((y_hat - y) ** 2).mean(axis=0), "the (N, N) matrix was averaged over axis 0"),
+    (lambda y_hat, y: (y_hat[:, 0] - y) ** 2, "the squared errors were returned one per sample"),
+    (lambda y_hat, y: np.sum((y_hat[:, 0] - y) ** 2), "the sum was not averaged"),
+], ids=["broadcast", "axis-0", "not-averaged", "summed"])
+def test_column_mse_mistakes_are_named(wrong, named):
+    message = failure(check_column_mse, wrong)
+    assert f"Likely misconception: {named}" in message, message
+
+
+def test_column_mse_fixed_either_way_passes(capsys):
+    assert_passes_in_one_line(check_column_mse, lambda y_hat, y: np.mean((y_hat - y.reshape(-1, 1)) ** 2), capsys)
+    assert_passes_in_one_line(check_column_mse, lambda y_hat, y: np.mean((y_hat[:, 0] - y) ** 2), capsys)
+
+
+@pytest.mark.parametrize("wrong, named", [
+    (lambda y_hat, y: np.abs(y_hat - y).sum(), "the sum of |r| was not divided by N"),
+    (lambda y_hat, y: y_hat.size / np.abs(y_hat - y).sum(), "the equation was solved upside down"),
+    (lambda y_hat, y: np.abs(y_hat - y).mean() / 2, "the derivative of log(2b) was taken as 2 / b"),
+    (lambda y_hat, y: np.sqrt(np.mean((y_hat - y) ** 2)), "this is the Gaussian's answer"),
+    (lambda y_hat, y: np.mean((y_hat - y) ** 2), "the MSE was returned"),
+], ids=["sum", "upside-down", "two-over-b", "root-mse", "mse"])
+def test_laplace_scale_mistakes_are_named(wrong, named):
+    message = failure(check_laplace_scale, wrong)
+    assert f"Likely misconception: {named}" in message, message
+
+
+@pytest.mark.parametrize("y_hat, y", REGRESSION)
+def test_the_laplace_scale_reference_minimises_torchs_laplace_nll(y_hat, y):
+    best = noise_scale.reference_laplace_scale(y_hat, y)
+
+    def nll(b):
+        scale = torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
+        value = -torch.distributions.Laplace(torch.tensor(y_hat), scale).log_prob(torch.tensor(y)).sum()
+        value.backward()
+        return value.item(), scale.grad.item()
+
+    value, slope = nll(best)
+    assert abs(slope) < 1e-9
+    assert nll(best * 0.99)[0] > value < nll(best * 1.01)[0]
+
+
+@pytest.mark.parametrize("value, shown", [
+    ({"a": np.float64(1.0), "b": np.array([0.5, 2.0])}, "{'a': 1, 'b': [0.5, 2. ]}"),
+    (["a", np.float64(2 / 3)], "['a', 0.666667]"),
+    ((np.float64(0.25), "x"), "(0.25, 'x')"),
+    (np.linspace(0.0, 6.0, 61), "[0. , 0.1, 0.2, ..., 5.8, 5.9, 6. ]"),
+    (None, "None"),
+])
+def test_messages_show_the_numbers_inside_containers_rounded(value, shown):
+    assert checks.format_value(value) == shown
+
+
+def test_best_constants_candidates_show_as_a_range():
+    def right_but_for_the_outlier(y, loss, candidates):  # fails only on cases with the 61-candidate grid
+        return candidates[0] if len(candidates) > 50 else best_constant.reference_best_constant(y, loss, candidates)
+
+    message = failure(check_best_constant, right_but_for_the_outlier)
+    assert "candidates=[ 0. ,  0.5,  1. , ..., 29. , 29.5, 30. ]" in message, message

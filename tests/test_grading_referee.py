@@ -123,7 +123,7 @@ def attacked(tmp_path_factory):
 @pytest.mark.parametrize("attack", list(ATTACKS))
 def test_an_attack_on_the_kernel_scores_nothing(attacked, attack):
     result = attacked[attack]
-    assert (result["score"], result["max_score"]) == (0.0, 15.0)
+    assert (result["score"], result["max_score"]) == (0.0, 19.0)
     assert all(question["status"] != "passed" for question in result["questions"])
 
 

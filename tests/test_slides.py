@@ -146,6 +146,16 @@ def _visible_words(heading: str) -> list[str]:
     return [" ".join(run.split()) for run in re.split(r"\$[^$]*\$", plain) if run.strip()]
 
 
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_no_figure_shows_a_title_bar(notebook, decks):
+    # ipympl's HTML picture of a figure is headed by its title, "Figure" by default:
+    # the deck shows the PNG alone, and the course's figures have no title to show.
+    _, html = _parse(decks(notebook))
+    labels = [" ".join(label.split()) for label in
+              re.findall(r'class="[^"]*widget-label[^"]*"[^>]*>(.*?)</div>', html, flags=re.DOTALL)]
+    assert "Figure" not in labels, f"{notebook.name}: a figure in the deck is headed 'Figure'"
+
+
 def test_skipped_cells_are_left_out(decks):
     _, html = _parse(decks(DEMO_PANEL))
     assert "SKIPPED-CELL-MARKER" not in html

@@ -18,6 +18,7 @@ from ..factories import tensor
 from .cases import FIT_CASES, WEIGHT_CASES, fit_cases, weight_cases
 from .reference import gradient_of
 from .registry import exercise
+from .unanswered import answered
 
 
 def _residual(X, w, y):
@@ -113,8 +114,8 @@ FIX_EXPLANATIONS = {
 
 @exercise(answer="b", misconceptions=choice_misconceptions(FIX_EXPLANATIONS, "b"))
 def check_article_fix(answer):
-    """Check the answer (a letter) to: how should the article's regression be repaired?"""
-    check_choice(answer, "b", name="article_fix", explanations=FIX_EXPLANATIONS)
+    """Check the answer (a letter) to: how should the article's regression be repaired? (None: not answered yet.)"""
+    check_choice(answered(answer), "b", name="article_fix", explanations=FIX_EXPLANATIONS)
 
 
 def reference_fit_linear_regression(X, y, lr, num_epochs):

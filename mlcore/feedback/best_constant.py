@@ -11,6 +11,7 @@ from .checks import Misconception, check_choice, check_function, choice_misconce
 from ..nn import functional as F
 from .reference import Named, value_of
 from .registry import exercise
+from .unanswered import answered
 
 
 def _loss_of_arrays(name, loss):
@@ -120,8 +121,8 @@ def outlier_explanations(best, without=WITHOUT_OUTLIER, with_outlier=WITH_OUTLIE
 @exercise(answer="mse",
           misconceptions=choice_misconceptions(outlier_explanations(best_constants_before_and_after()), "mse"))
 def check_most_outlier_sensitive(answer):
-    """Check the answer to: which loss's best constant does the outlier move most?"""
+    """Check the answer to: which loss's best constant does the outlier move most? (None: not answered yet.)"""
     best = best_constants_before_and_after()
     moves = {name: abs(after - before) for name, (before, after) in best.items()}
-    check_choice(answer, max(moves, key=moves.get), name="most_outlier_sensitive",
+    check_choice(answered(answer), max(moves, key=moves.get), name="most_outlier_sensitive",
                  explanations=outlier_explanations(best))

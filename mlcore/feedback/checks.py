@@ -426,13 +426,24 @@ def parameter_names(function, count):
 
 def format_value(value):
     """How a message shows a value: numbers and arrays rounded to 6 significant digits
-    (``0.666667``, ``[1., 2.5]``), a case that is a dataclass (chapter 4's ``Program``) as its
+    (``0.666667``, ``[1., 2.5]``; an array of more than 50 numbers as its first and last three,
+    ``[0., 0.1, 0.2, ..., 5.8, 5.9, 6.]``), dicts, lists and tuples that hold other things
+    than numbers item by item, their numbers shown the same way (``{'a': 1}``, not
+    ``{'a': np.float64(1.0)}``), a case that is a dataclass (chapter 4's ``Program``) as its
     whole repr, anything else as a short repr."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return repr(value)
-    if isinstance(value, np.ndarray) or (_is_numeric(value) and not isinstance(value, (str, bytes))):
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_short(key)}: {format_value(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)) and not _is_numeric(value):
+        items = ", ".join(format_value(item) for item in value)
+        return f"[{items}]" if isinstance(value, list) else f"({items}{',' if len(value) == 1 else ''})"
+    if isinstance(value, np.ndarray) or (value is not None and _is_numeric(value)
+                                          and not isinstance(value, (str, bytes))):
         array = np.asarray(value, dtype=np.float64)
-        return np.array2string(array, precision=6, separator=", ") if array.ndim else f"{float(array):.6g}"
+        if not array.ndim:
+            return f"{float(array):.6g}"
+        return np.array2string(array, precision=6, separator=", ", threshold=50, edgeitems=3)
     return _short(value)
 
 

@@ -104,6 +104,11 @@ CROSS_ENTROPY_MISCONCEPTIONS = [
     Misconception("the mean was taken over all N * C entries, not over the N samples",
                   lambda logits, y: -np.mean(y * _log_softmax(logits)),
                   "Sum over the classes of each row, then average over the rows."),
+    Misconception("softmax was applied before the cross-entropy, so the probabilities went through a second softmax",
+                  lambda logits, y: -np.sum(y * _log_softmax(_stable_softmax(logits))) / _rows(logits),
+                  "Chapter 2.4: the softmax cross-entropy takes the logits themselves; its log-softmax "
+                  "is the only softmax. Probabilities between 0 and 1 softmaxed again come out nearly "
+                  "uniform, and the loss barely depends on the model."),
 ]
 
 
@@ -144,6 +149,10 @@ CROSS_ENTROPY_GRAD_MISCONCEPTIONS = [
     Misconception("the log-sum-exp term was left out",
                   lambda logits, y: -y / _rows(logits),
                   "-log p_t = -x_t + log(sum(exp(x))), and the second term's derivative is the softmax p."),
+    Misconception("the - y is missing: p / N was returned",
+                  lambda logits, y: _stable_softmax(logits) / _rows(logits),
+                  "-log p_t = -x_t + log(sum(exp(x))): the log-sum-exp term gives p, and the -x_t term "
+                  "gives -y. The gradient is (p - y) / N, which is 0 when the model is right."),
 ]
 
 

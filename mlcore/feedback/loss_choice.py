@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .checks import (FAIL_MARK, PASS_MARK, CheckFailed, Misconception, NotAnswered, call_answer, check_choice,
                      choice_misconceptions, format_value, normalise_choice)
 from .registry import exercise
+from .unanswered import answered
 
 LOSS_NAMES = ("mse", "mae", "huber", "cross_entropy", "binary_cross_entropy")
 
@@ -144,5 +145,5 @@ WHY_EXPLANATIONS = {
 
 @exercise(answer="b", misconceptions=choice_misconceptions(WHY_EXPLANATIONS, "b"))
 def check_why_cross_entropy(answer):
-    """Check the answer (a letter) to: why does a sigmoid classifier learn badly with MSE?"""
-    check_choice(answer, "b", name="why_cross_entropy", explanations=WHY_EXPLANATIONS)
+    """Check the answer (a letter) to: why does a sigmoid classifier learn badly with MSE? (None: not answered yet.)"""
+    check_choice(answered(answer), "b", name="why_cross_entropy", explanations=WHY_EXPLANATIONS)

@@ -45,6 +45,10 @@ MSE_GRAD_MISCONCEPTIONS = [
     Misconception("the squared errors were returned, not their slope",
                   lambda y_hat, y: residual(y_hat, y) ** 2 / element_count(y_hat),
                   "Differentiate r**2 with respect to y_hat."),
+    Misconception("one number was returned (the mean of 2 * r), not one slope per element",
+                  lambda y_hat, y: 2 * np.mean(residual(y_hat, y)),
+                  "Each prediction has its own slope, 2 * r_i / N: return an array of the shape of "
+                  "y_hat, and do not sum or average it."),
 ]
 
 MAE_GRAD_MISCONCEPTIONS = [

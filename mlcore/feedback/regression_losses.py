@@ -11,10 +11,10 @@ import io
 
 import numpy as np
 
-from .cases import huber_cases, reduction_cases, regression_cases
 from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, format_value
 from ..nn import functional as F
-from .cases import HUBER_CASES, REDUCTION_CASES, REGRESSION_CASES, WORKED_EXAMPLE
+from .cases import (HUBER_CASES, REDUCTION_CASES, REGRESSION_CASES, WORKED_EXAMPLE, huber_cases, reduction_cases,
+                    regression_cases)
 from .reference import value_of
 from .registry import exercise
 
@@ -70,6 +70,9 @@ MSE_MISCONCEPTIONS = [
     Misconception("a factor 1/2 was added", lambda y_hat, y: 0.5 * np.mean(residual(y_hat, y) ** 2),
                   "Some texts halve the squared error to tidy its derivative; PyTorch's MSELoss "
                   "does not."),
+    Misconception("the mean was taken over axis 0 only, which leaves one number per column of a 2-D input",
+                  lambda y_hat, y: np.mean(residual(y_hat, y) ** 2, axis=0),
+                  "A loss is one number: np.mean without an axis averages every element, whatever the shape."),
 ]
 
 MAE_MISCONCEPTIONS = [
@@ -177,18 +180,36 @@ L1_REDUCTION_MISCONCEPTIONS = [
 ]
 
 
-@exercise(answer=reference_l1_loss, misconceptions=L1_REDUCTION_MISCONCEPTIONS,
-          hidden_cases=reduction_cases)
+REDUCTIONS = ("mean", "sum", "none")
+UNNAMED_REDUCTIONS = "the ValueError does not name the valid reductions"
+
+
+def _l1_loss_with_a_bare_value_error(y_hat, y, reduction="mean"):
+    if reduction not in REDUCTIONS:
+        raise ValueError("invalid reduction")
+    return reference_l1_loss(y_hat, y, reduction)
+
+
+@exercise(answer=reference_l1_loss, hidden_cases=reduction_cases,
+          misconceptions=L1_REDUCTION_MISCONCEPTIONS + [
+              Misconception(UNNAMED_REDUCTIONS, _l1_loss_with_a_bare_value_error)])
 def check_l1_loss(l1_loss, cases=REDUCTION_CASES):
     """Check ``l1_loss(y_hat, y, reduction='mean')`` for the three reductions, and that an
-    unknown reduction raises ``ValueError`` (as PyTorch's does)."""
+    unknown reduction raises ``ValueError`` (as PyTorch's does) whose message names the three."""
     with contextlib.redirect_stdout(io.StringIO()) as report:
         check_function(l1_loss, reference_l1_loss, cases,
                        misconceptions=L1_REDUCTION_MISCONCEPTIONS)
     y_hat, y = WORKED_EXAMPLE
     try:
         result = l1_loss(y_hat.copy(), y.copy(), reduction="average")
-    except ValueError:
+    except ValueError as error:
+        missing = [name for name in REDUCTIONS if name not in str(error)]
+        if missing:
+            raise CheckFailed(f"{FAIL_MARK} l1_loss(..., reduction='average') raised ValueError: {error}. "
+                              f"Right exception; now let its message name the valid reductions "
+                              f"({', '.join(map(repr, missing))} missing), so that whoever made the typo "
+                              f"reads what to write instead.", UNNAMED_REDUCTIONS,
+                              f"l1_loss(..., reduction='average') raised ValueError: {error}") from None
         print(report.getvalue(), end="")
         return
     except Exception as error:  # noqa: BLE001 -- any other exception is the mistake to explain

@@ -11,8 +11,9 @@ def subplots(nrows=1, ncols=1, *, figsize=(6.0, 3.6)):
 
     The figure is made by pyplot, so a notebook shows it the usual way (once,
     at the end of the cell); helpers call this only when given no ``ax``.
-    With ``%matplotlib widget`` its ipympl canvas shows no "Figure 1" header:
-    a number that means nothing in a lesson.
+    With ``%matplotlib widget`` its ipympl canvas shows no "Figure 1" header,
+    and the picture stored for pages without widgets no "Figure" title above it:
+    words that mean nothing in a lesson.
     """
     import matplotlib.pyplot as plt
 
@@ -21,4 +22,5 @@ def subplots(nrows=1, ncols=1, *, figsize=(6.0, 3.6)):
                                  FigureClass=BackgroundCachedFigure)
     if hasattr(fig.canvas, "header_visible"):  # ipympl's canvas widget
         fig.canvas.header_visible = False
+        fig.canvas.manager.set_window_title("")  # the title over the stored HTML picture
     return fig, axes

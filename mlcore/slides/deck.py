@@ -22,13 +22,24 @@ from traitlets.config import Config
 from .deck_template import TEMPLATE, TEMPLATE_NAME
 from .vendor import install_vendor
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 class DropWidgetState(Preprocessor):
-    """Remove the stored widget state so every widget output falls back to its picture."""
+    """Remove the stored widget state so every widget output falls back to its picture.
+
+    A figure's widget output (ipympl's canvas) also carries an HTML fallback: the
+    same picture under the canvas's title bar ("Figure"), which nbconvert would
+    prefer to the PNG. The deck shows the PNG alone.
+    """
 
     def preprocess(self, nb, resources):
         nb.metadata.pop("widgets", None)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if WIDGET_VIEW in data and "image/png" in data:
+                    data.pop("text/html", None)
         return nb, resources
 
 

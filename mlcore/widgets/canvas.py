@@ -57,6 +57,8 @@ def new_panel_figure(figsize, *, ipympl=None):
         canvas.footer_visible = False
         canvas.toolbar_visible = False
         canvas.resizable = False
+        # Its title ("Figure") would still head the HTML picture stored for pages without widgets.
+        canvas.manager.set_window_title("")
     else:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -43,7 +43,7 @@ class ErrorBarPanel(Panel):
     """
 
     chapter = 1
-    figsize = (8.0, 3.4)
+    figsize = (8.0, 3.7)
     question = ("Switch the reduction from mean to sum: by what factor does the loss change, "
                 "and why? Which w and b make the MSE as small as possible?")
 
@@ -75,7 +75,8 @@ class ErrorBarPanel(Panel):
         # limits would redraw the cached background at every jump.
         data_ax.set_xlim(*self._line_x)
         data_ax.set_ylim(*self._prediction_limits())
-        data_ax.legend(loc="upper left")
+        # Above both plots, where no line of any slider setting can run through it.
+        self.fig.legend(*data_ax.get_legend_handles_labels(), loc="outside upper center", ncol=4)
         tidy(data_ax, title="errors: one per sample", xlabel="x", ylabel="y")
 
         n = self.x.size
@@ -120,7 +121,7 @@ class ErrorBarPanel(Panel):
         self.total_bar.set_height(total)
         self.total_text.set_position((self.total_bar.get_x() + 0.4, total))
         self.total_text.set_text(f"{state['reduction']}\n{total:.4g}" if reduced else "none:\nno total")
-        self.loss_scale.set_top(self.loss_top(y_hat, y))
+        self.loss_scale.set_top(self.loss_top(y_hat, y, loss_fn))
 
         for bar in self.sample_bars:
             bar.set_color(LOSS_COLORS[state["loss"]])
@@ -130,14 +131,13 @@ class ErrorBarPanel(Panel):
                               f"<code>{call} = {value}</code>")
 
     @staticmethod
-    def loss_top(y_hat, y):
-        """The top of the loss axis: a round number above the largest bar that either loss and
-        either reduction could draw.
+    def loss_top(y_hat, y, loss_fn):
+        """The top of the loss axis: a round number above the largest bar that ``loss_fn`` could
+        draw under any reduction.
 
-        It depends on the line only, so switching MSE/MAE or mean/sum compares
-        bars on one scale (the sum is n times the mean, squares of big errors
-        dwarf their absolute values).
+        Switching mean/sum compares bars on one scale (the sum is n times the
+        mean); each loss has its own, since squares of big errors would dwarf
+        their absolute values.
         """
-        highest = max(float(loss_fn(y_hat, y, reduction=reduction).data.max())
-                      for loss_fn in LOSSES.values() for reduction in ("none", "sum"))
+        highest = max(float(loss_fn(y_hat, y, reduction=reduction).data.max()) for reduction in ("none", "sum"))
         return nice_limit(1.15 * highest) if highest > 0 else 1.0

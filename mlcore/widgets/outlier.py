@@ -72,12 +72,14 @@ class OutlierPanel(Panel):
         ax.legend(handles=list(self.lines.values()), labels=["MSE", "MAE", "Huber"], loc="upper left",
                   title="best line under")
         # One text for the three slopes: each text drawn costs milliseconds per
-        # slider step, so the legend stays static and only the numbers move.
-        self.slopes_text = mark_dynamic(ax.text(0.98, 0.03, "", transform=ax.transAxes, ha="right",
+        # slider step, so the legend stays static and only the numbers move. It
+        # sits above the plot, right of the title, where no point can be dragged.
+        self.slopes_text = mark_dynamic(ax.text(1.0, 1.02, "", transform=ax.transAxes, ha="right",
                                                 va="bottom", family="monospace"))
         ax.set_xlim(X_RANGE[0] - 0.5, X_RANGE[1] + 0.5)
         ax.set_ylim(Y_RANGE[0] - 1.0, Y_RANGE[1] + 1.0)
-        tidy(ax, xlabel="x", ylabel="y", title="The best line under each loss")
+        tidy(ax, xlabel="x", ylabel="y")
+        ax.set_title("The best line under each loss", loc="left")
         self.ax = ax
 
     def fits(self, state=None):
