@@ -22,12 +22,13 @@ _STYLE = {"description_width": "initial"}
 _CHOICES = (widgets.ToggleButtons, widgets.Dropdown, widgets.RadioButtons, widgets.SelectionSlider)
 # A slider's track and readout, beside its label. The label takes the room it
 # needs ("initial"), so the widget grows with it: a fixed width would leave a
-# long label's track a stub.
+# long label's track a stub. A "ch" is the width of a digit; letters such as m
+# and Greek ones are wider, hence the label's room of 1.2 ch a character.
 _TRACK_AND_READOUT = "220px"
 
 
 def _layout(description):
-    return widgets.Layout(width=f"calc({len(description)}ch + {_TRACK_AND_READOUT})")
+    return widgets.Layout(width=f"calc({1.2 * len(description):.1f}ch + {_TRACK_AND_READOUT})")
 
 
 def slider(description, value, low, high, step=0.1, *, readout_format=".2f"):

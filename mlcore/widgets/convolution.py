@@ -186,8 +186,6 @@ class ConvolutionPanel(Panel):
     # --------------------------------------------------------------- layout
     def _controls_box(self):
         c = self.controls
-        for name in ENTRIES:
-            c[name].layout.width = "210px"
         grid = widgets.VBox([widgets.HBox([c[f"k{i}{j}"] for j in range(K)]) for i in range(K)])
         presets = widgets.HBox([widgets.Label("load a kernel:"), *self.preset_buttons])
         settings = widgets.HBox([c[name] for name in ("digit", "padding", "stride", "row", "col")],
