@@ -20,7 +20,7 @@ from mlcore.feedback.chapter05 import (check_grad_versus_backward, check_gradien
                                        check_layer_gradient_norms, check_linear_backward, check_mlp_backward,
                                        check_relu_backward, check_sigmoid_backward, check_sigmoid_ratio,
                                        check_train_steps, sigmoid_problem)
-from mlcore.feedback.checks import CheckFailed
+from mlcore.feedback.checks import NOT_ANSWERED, CheckFailed, NotAnswered
 from oracle import RTOL64
 
 F = nn.functional
@@ -373,6 +373,18 @@ def test_grad_versus_backward_numbers_are_torchs():
     assert w.grad.item() == 36.0
     ((3 * w) ** 2).backward()
     assert accumulation.grad_versus_backward() == (g.item(), w.grad.item()) == (36.0, 72.0)
+
+
+@pytest.mark.parametrize("check, answers", [
+    (check_gradient_shapes, (None,)), (check_sigmoid_ratio, (None,)),
+    (check_grad_versus_backward, (None, 72.0, "autograd.grad")),
+    (check_grad_versus_backward, (36.0, None, "autograd.grad")), (check_grad_versus_backward, (36.0, 72.0, None)),
+], ids=["shapes", "ratio", "g_value", "w_grad_after", "untouched"])
+def test_a_value_left_at_none_is_not_answered_in_one_line(check, answers):
+    # The student version assigns None above the solution region, so every name exists.
+    with pytest.raises(NotAnswered) as raised:
+        check(*answers)
+    assert raised.value._render_traceback_() == [f"\N{BALLOT X} {NOT_ANSWERED}"]
 
 
 # ---- the references of the one-layer rules are torch's ---------------------------------------------

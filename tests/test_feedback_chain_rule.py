@@ -20,7 +20,7 @@ from mlcore.feedback.chapter04 import (FUNCTIONS, GRAPHS, check_backward_order, 
                                        check_second_backward, check_step_sizes, check_swish_backward,
                                        check_value_class)
 from mlcore.feedback.value_class import MicroValue, Program, make_program, program_cases, run_program
-from mlcore.feedback.checks import CheckFailed
+from mlcore.feedback.checks import NOT_ANSWERED, CheckFailed, NotAnswered
 from oracle import RTOL64
 
 
@@ -414,7 +414,21 @@ def test_answers_that_are_not_numbers_or_dicts_are_refused_clearly():
     assert "should be a dict with the keys" in failure(check_local_gradients, [1, 2], GRADS)
     assert "has no entry for 'dq/dy'" in failure(check_local_gradients,
                                                  {k: v for k, v in LOCAL.items() if k != "dq/dy"}, GRADS)
-    assert "is None" in failure(check_fan_out, None, 7.0)
+    assert "it should be a number, not a string" in failure(check_fan_out, "two", 7.0)
+
+
+@pytest.mark.parametrize("check, answers", [
+    (check_local_gradients, (None, GRADS)), (check_local_gradients, (LOCAL, None)),
+    (check_fan_out, (None, 7.0)), (check_fan_out, (2.0, None)),
+    (check_step_sizes, (None, 6e-6)), (check_step_sizes, (1.5e-8, None)),
+    (check_second_backward, (None, 36.0, "a")), (check_second_backward, (12.0, None, "a")),
+    (check_second_backward, (12.0, 36.0, None)),
+], ids=["local", "grads", "grad_b", "grad_c", "h_forward", "h_central", "grad_retained", "grad_micro", "why"])
+def test_a_value_left_at_none_is_not_answered_in_one_line(check, answers):
+    # The student version assigns None above the solution region, so every name exists.
+    with pytest.raises(NotAnswered) as raised:
+        check(*answers)
+    assert raised.value._render_traceback_() == [f"\N{BALLOT X} {NOT_ANSWERED}"]
 
 
 # ---- the references agree with PyTorch ----------------------------------------------------------

@@ -26,6 +26,7 @@ from ..nn import functional as F
 from .checks import (Misconception, check_choice, check_function, check_value, choice_misconceptions, driven,
                      driven_misconceptions)
 from .registry import Answers, exercise
+from .unanswered import answered
 
 __all__ = ["GRAD_MISCONCEPTIONS", "LOOP_CASES", "LoopProblem", "TRAIN_MISCONCEPTIONS", "UNTOUCHED_EXPLANATIONS",
            "check_grad_versus_backward", "check_train_steps", "grad_versus_backward", "loop_cases", "losses_of",
@@ -197,8 +198,9 @@ def _spelled_as_option(answer):
 
 @exercise(answer=Answers(G_VALUE, W_GRAD_AFTER, "autograd.grad"), misconceptions=GRAD_MISCONCEPTIONS)
 def check_grad_versus_backward(g_value, w_grad_after, untouched):
-    """Check the value ``autograd.grad`` returned, ``.grad`` at the end, and which call left ``.grad`` alone."""
-    check_value(g_value, G_VALUE, name="g_value", misconceptions=G_MISCONCEPTIONS)
-    check_value(w_grad_after, W_GRAD_AFTER, name="w_grad_after", misconceptions=W_GRAD_MISCONCEPTIONS)
-    check_choice(_spelled_as_option(untouched), "autograd.grad", name="untouched",
+    """Check the value ``autograd.grad`` returned, ``.grad`` at the end, and which call left ``.grad``
+    alone (None: not answered yet)."""
+    check_value(answered(g_value), G_VALUE, name="g_value", misconceptions=G_MISCONCEPTIONS)
+    check_value(answered(w_grad_after), W_GRAD_AFTER, name="w_grad_after", misconceptions=W_GRAD_MISCONCEPTIONS)
+    check_choice(_spelled_as_option(answered(untouched)), "autograd.grad", name="untouched",
                  explanations=UNTOUCHED_EXPLANATIONS)

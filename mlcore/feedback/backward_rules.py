@@ -16,6 +16,7 @@ import numpy as np
 from ..factories import tensor
 from .checks import Misconception, check_choice, check_function, check_value, choice_misconceptions
 from .registry import Answers, exercise
+from .unanswered import answered
 from .value_class import MicroValue
 
 __all__ = ["SWISH_CASES", "check_second_backward", "check_swish_backward", "micro_twice",
@@ -133,8 +134,9 @@ MICRO_MISCONCEPTIONS = [
     *[Misconception(m.name, Answers(GRAD_RETAINED, GRAD_MICRO, m.variant), m.hint)
       for m in choice_misconceptions(SECOND_BACKWARD_EXPLANATIONS, "a")]])
 def check_second_backward(grad_retained, grad_micro, why_second_backward):
-    """Check the two predictions (numbers) and the explanation (a letter) of the second backward()."""
-    check_value(grad_retained, GRAD_RETAINED, name="grad_retained", misconceptions=RETAINED_MISCONCEPTIONS)
-    check_value(grad_micro, GRAD_MICRO, name="grad_micro", misconceptions=MICRO_MISCONCEPTIONS)
-    check_choice(why_second_backward, "a", name="why_second_backward",
+    """Check the two predictions (numbers) and the explanation (a letter) of the second backward()
+    (None: not answered yet)."""
+    check_value(answered(grad_retained), GRAD_RETAINED, name="grad_retained", misconceptions=RETAINED_MISCONCEPTIONS)
+    check_value(answered(grad_micro), GRAD_MICRO, name="grad_micro", misconceptions=MICRO_MISCONCEPTIONS)
+    check_choice(answered(why_second_backward), "a", name="why_second_backward",
                  explanations=SECOND_BACKWARD_EXPLANATIONS)

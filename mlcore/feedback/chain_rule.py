@@ -18,6 +18,7 @@ import numpy as np
 from ..factories import tensor
 from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, check_value
 from .registry import Answers, exercise
+from .unanswered import answered
 
 __all__ = ["FUNCTIONS", "GRADIENTS", "GRAD_B", "GRAD_C", "LOCAL_GRADIENTS", "check_composite_slope",
            "check_fan_out", "check_local_gradients", "composite_cases", "reference_composite_slope"]
@@ -201,11 +202,11 @@ def _as_lists(misconceptions, names):
     *[Misconception(m.name, Answers(LOCAL_GRADIENTS, m.variant), m.hint) for m in GRADIENT_MISCONCEPTIONS]])
 def check_local_gradients(local, grads):
     """Check the local gradients (dict over ``LOCAL_NAMES``) and the gradients of f (dict over x, y, z),
-    against mlcore's autograd."""
-    check_value(_numbers(local, LOCAL_NAMES, "local"), [LOCAL_GRADIENTS[k] for k in LOCAL_NAMES],
+    against mlcore's autograd (None: not answered yet)."""
+    check_value(_numbers(answered(local), LOCAL_NAMES, "local"), [LOCAL_GRADIENTS[k] for k in LOCAL_NAMES],
                 name=f"local gradients {list(LOCAL_NAMES)}",
                 misconceptions=_as_lists(LOCAL_MISCONCEPTIONS, LOCAL_NAMES))
-    check_value(_numbers(grads, GRADIENT_NAMES, "grads"), [GRADIENTS[k] for k in GRADIENT_NAMES],
+    check_value(_numbers(answered(grads), GRADIENT_NAMES, "grads"), [GRADIENTS[k] for k in GRADIENT_NAMES],
                 name="gradients [df/dx, df/dy, df/dz]",
                 misconceptions=_as_lists(GRADIENT_MISCONCEPTIONS, GRADIENT_NAMES))
 
@@ -245,7 +246,9 @@ _GRAD_C_MISCONCEPTIONS = [
     Misconception(OVERWRITTEN, Answers(1.0, GRAD_C), OVERWRITTEN_HINT),
     *[Misconception(m.name, Answers(GRAD_B, m.variant), m.hint) for m in _GRAD_C_MISCONCEPTIONS[2:]]])
 def check_fan_out(grad_b, grad_c):
-    """Check d b / d a for b = a + a and d c / d a for c = a * a + a, at a = 3 (by mlcore's autograd)."""
-    check_value(grad_b, GRAD_B, name="grad_b (d b/d a for b = a + a)",
+    """Check d b / d a for b = a + a and d c / d a for c = a * a + a, at a = 3 (by mlcore's autograd;
+    None: not answered yet)."""
+    check_value(answered(grad_b), GRAD_B, name="grad_b (d b/d a for b = a + a)",
                 misconceptions=[Misconception(OVERWRITTEN, 1.0, OVERWRITTEN_HINT)])
-    check_value(grad_c, GRAD_C, name="grad_c (d c/d a for c = a*a + a)", misconceptions=_GRAD_C_MISCONCEPTIONS)
+    check_value(answered(grad_c), GRAD_C, name="grad_c (d c/d a for c = a*a + a)",
+                misconceptions=_GRAD_C_MISCONCEPTIONS)

@@ -25,6 +25,7 @@ from ..gradient_flow import deep_stack, gradient_flow
 from ..nn import functional as F
 from .checks import Misconception, check_function, check_value, driven, driven_misconceptions
 from .registry import exercise
+from .unanswered import answered
 
 __all__ = ["NORM_CASES", "NORM_MISCONCEPTIONS", "RATIO_MISCONCEPTIONS", "StackProblem", "check_layer_gradient_norms",
            "check_sigmoid_ratio", "measured_ratio", "norm_cases", "norms_of", "reference_layer_gradient_norms",
@@ -163,5 +164,5 @@ RATIO_MISCONCEPTIONS = [
 
 @exercise(answer=measured_ratio(), misconceptions=RATIO_MISCONCEPTIONS)
 def check_sigmoid_ratio(ratio):
-    """Check the measured ``norms[0] / norms[-1]`` of :func:`sigmoid_problem`'s stack."""
-    check_value(ratio, measured_ratio(), name="ratio", rtol=1e-6, misconceptions=RATIO_MISCONCEPTIONS)
+    """Check the measured ``norms[0] / norms[-1]`` of :func:`sigmoid_problem`'s stack (None: not answered yet)."""
+    check_value(answered(ratio), measured_ratio(), name="ratio", rtol=1e-6, misconceptions=RATIO_MISCONCEPTIONS)

@@ -14,6 +14,7 @@ from ..factories import tensor
 from ..nn import functional as F
 from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, check_value
 from .registry import exercise
+from .unanswered import answered
 
 __all__ = ["BATCH", "QUESTIONS", "SHAPE_MISCONCEPTIONS", "check_gradient_shapes", "measured_shapes",
            "REFERENCE_SHAPES"]
@@ -74,7 +75,8 @@ SHAPE_MISCONCEPTIONS = [Misconception(mistake.name, {**REFERENCE_SHAPES, questio
 
 @exercise(answer=REFERENCE_SHAPES, misconceptions=SHAPE_MISCONCEPTIONS)
 def check_gradient_shapes(shapes):
-    """Check the dict ``shapes`` (question -> tuple) against the shapes mlcore measures."""
+    """Check the dict ``shapes`` (question -> tuple) against the shapes mlcore measures (None: not answered yet)."""
+    shapes = answered(shapes)
     if not isinstance(shapes, dict):
         raise CheckFailed(f"{FAIL_MARK} shapes should be a dict from each of {list(QUESTIONS)} to a tuple, "
                           f"but it is a {type(shapes).__name__}.")

@@ -17,6 +17,7 @@ import numpy as np
 from .checks import FAIL_MARK, PASS_MARK, CheckFailed, Misconception, as_float_array, check_function, format_value
 from .reference import Named
 from .registry import Answers, exercise
+from .unanswered import answered
 
 __all__ = ["EPS", "best_steps", "check_numerical_grad", "check_step_sizes", "gradient_cases",
            "reference_numerical_grad"]
@@ -200,11 +201,12 @@ def _judge(method, h, best):
     Misconception(FORWARD_STEP_FOR_CENTRAL, Answers(best_steps()["forward"], best_steps()["forward"]),
                   STEP_HINTS[FORWARD_STEP_FOR_CENTRAL])])
 def check_step_sizes(h_forward, h_central):
-    """Check the chosen steps: each within a factor of 30 of its method's best step in float64."""
+    """Check the chosen steps: each within a factor of 30 of its method's best step in float64
+    (None: not answered yet)."""
     best = best_steps()
     answers = {}
     for method, value in (("forward", h_forward), ("central", h_central)):
-        h = as_float_array(value, f"h_{method}")
+        h = as_float_array(answered(value), f"h_{method}")
         if h.shape != () or not np.isfinite(h) or h <= 0:
             raise CheckFailed(f"{FAIL_MARK} h_{method} should be one positive number, got {format_value(value)}.")
         answers[method] = float(h)
