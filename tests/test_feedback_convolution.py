@@ -29,7 +29,7 @@ from mlcore.feedback.chapter08 import (check_accuracy_from_confusion, check_arti
                                        check_max_pool2d, check_max_pool2d_backward, check_output_size,
                                        check_mnist_in_features, check_prepare_batch, check_softmax_floor,
                                        check_training_loss)
-from mlcore.feedback.checks import CheckFailed
+from mlcore.feedback.checks import NOT_ANSWERED, CheckFailed, NotAnswered
 from oracle import RTOL64
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -359,8 +359,12 @@ def test_wrong_predictions_of_the_28_pixel_network_are_named(value, name):
     assert named(check_mnist_in_features, value) == name
 
 
-def test_the_prediction_left_at_none_is_told_to_set_it():
-    assert "mnist_in_features is still None: set it to your prediction" in failure(check_mnist_in_features, None)
+@pytest.mark.parametrize("check", [check_mnist_in_features, check_loss_for_digits])
+def test_a_value_left_at_none_is_not_answered_in_one_line(check):
+    # The student version assigns None above the solution region, so the name exists.
+    with pytest.raises(NotAnswered) as raised:
+        check(None)
+    assert raised.value._render_traceback_() == [f"\N{BALLOT X} {NOT_ANSWERED}"]
 
 
 def test_the_prediction_is_what_the_network_needs_for_28_pixel_images():

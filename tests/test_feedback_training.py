@@ -22,7 +22,7 @@ from mlcore.feedback import evaluation, splitting, training_loop
 from mlcore.feedback.chapter07 import (BUGS, SHAPES, check_accuracy, check_broken_loops, check_curve_readings,
                                        check_early_stopping, check_evaluate, check_fit, check_pick_rate,
                                        check_train, check_train_val_split, reading_histories)
-from mlcore.feedback.checks import CheckFailed
+from mlcore.feedback.checks import NOT_ANSWERED, CheckFailed, NotAnswered
 from mlcore.feedback.training_problems import problem_data, problem_loader, problem_network, validation_data
 from mlcore.optim import SGD
 from oracle import RTOL64
@@ -344,6 +344,14 @@ def test_broken_loop_answers_and_explanations():
     with pytest.raises(CheckFailed, match="one of the options"):
         check_broken_loops({**right, "loop_b": "overfitting"})
     assert len(BUGS) == 6
+
+
+@pytest.mark.parametrize("check", [check_curve_readings, check_broken_loops])
+def test_a_dict_of_choices_left_at_none_is_not_answered_in_one_line(check):
+    # The student version assigns None above the solution region, so the name exists.
+    with pytest.raises(NotAnswered) as raised:
+        check(None)
+    assert raised.value._render_traceback_() == [f"\N{BALLOT X} {NOT_ANSWERED}"]
 
 
 # ---- the references against torch --------------------------------------------------------

@@ -7,6 +7,7 @@ is explained by what the loop's code does instead.
 
 from .checks import check_choices, choices_misconceptions
 from .registry import exercise
+from .unanswered import answered
 
 __all__ = ["BUGS", "EXPLANATIONS", "LOOP_BUGS", "check_broken_loops"]
 
@@ -53,5 +54,6 @@ EXPLANATIONS = {loop: _explanations(loop) for loop in LOOP_BUGS}
 
 @exercise(answer=LOOP_BUGS, misconceptions=choices_misconceptions(LOOP_BUGS, EXPLANATIONS, name="bugs"))
 def check_broken_loops(bugs):
-    """Check ``bugs``, a dict naming the bug of each loop: ``{"loop_a": "zero_grad missing", ...}``."""
-    check_choices(bugs, LOOP_BUGS, name="bugs", explanations=EXPLANATIONS)
+    """Check ``bugs``, a dict naming the bug of each loop: ``{"loop_a": "zero_grad missing", ...}``
+    (None: not answered yet)."""
+    check_choices(answered(bugs), LOOP_BUGS, name="bugs", explanations=EXPLANATIONS)

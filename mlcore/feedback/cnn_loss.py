@@ -14,6 +14,7 @@ import mlcore.nn.functional as F
 
 from .checks import CheckFailed, Misconception, check_choice, check_function, choice_misconceptions
 from .registry import exercise
+from .unanswered import answered
 
 __all__ = ["SOFTMAX_BEFORE_CROSS_ENTROPY", "FLOOR_MISCONCEPTIONS", "FLOOR_CASES", "LOSS_CASES", "LOSS_OPTIONS",
            "check_training_loss", "check_loss_for_digits", "check_softmax_floor", "reference_training_loss",
@@ -119,9 +120,9 @@ LOSS_CHOICE_MISCONCEPTIONS = [Misconception(SOFTMAX_BEFORE_CROSS_ENTROPY, m.vari
 
 @exercise(answer="cross_entropy", misconceptions=LOSS_CHOICE_MISCONCEPTIONS)
 def check_loss_for_digits(answer):
-    """Check the name of the loss to train the digit classifier with, one of ``LOSS_OPTIONS``."""
+    """Check the name of the loss to train the digit classifier with, one of ``LOSS_OPTIONS`` (None: not answered yet)."""
     try:
-        check_choice(answer, "cross_entropy", name="loss_for_digits", explanations=LOSS_OPTIONS)
+        check_choice(answered(answer), "cross_entropy", name="loss_for_digits", explanations=LOSS_OPTIONS)
     except CheckFailed as failure:
         if failure.misconception == _CHOSE_SOFTMAX:
             raise CheckFailed(str(failure), SOFTMAX_BEFORE_CROSS_ENTROPY, failure.counterexample) from None

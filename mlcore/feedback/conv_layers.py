@@ -10,8 +10,9 @@ import math
 
 import numpy as np
 
-from .checks import FAIL_MARK, CheckFailed, Misconception, check_function, check_value
+from .checks import Misconception, check_function, check_value
 from .registry import exercise
+from .unanswered import answered
 
 __all__ = ["PADDING_FORGOTTEN", "BIAS_PER_POSITION", "SIZE_CASES", "PARAMETER_CASES", "check_output_size",
            "check_conv_parameters", "reference_output_size", "reference_conv_parameters", "size_cases",
@@ -199,7 +200,5 @@ IN_FEATURES_MISCONCEPTIONS = [
 
 @exercise(answer=MNIST_IN_FEATURES, misconceptions=IN_FEATURES_MISCONCEPTIONS)
 def check_mnist_in_features(value):
-    """Check the predicted ``in_features`` of the first Linear for 28 x 28 images (MNIST)."""
-    if value is None:  # the stub's value: not an answer yet
-        raise CheckFailed(f"{FAIL_MARK} mnist_in_features is still None: set it to your prediction, a whole number.")
-    check_value(value, MNIST_IN_FEATURES, name="mnist_in_features", misconceptions=IN_FEATURES_MISCONCEPTIONS)
+    """Check the predicted ``in_features`` of the first Linear for 28 x 28 images (MNIST) (None: not answered yet)."""
+    check_value(answered(value), MNIST_IN_FEATURES, name="mnist_in_features", misconceptions=IN_FEATURES_MISCONCEPTIONS)

@@ -13,6 +13,7 @@ import numpy as np
 from ..rate_sweep import training_run
 from .checks import Misconception, check_choices
 from .registry import exercise
+from .unanswered import answered
 
 __all__ = ["READINGS", "READING_MISCONCEPTIONS", "RIGHT_READINGS", "SHAPES", "check_curve_readings", "explanations",
            "reading_histories"]
@@ -72,5 +73,6 @@ READING_MISCONCEPTIONS = [Misconception(f"readings[{letter!r}]: chose {shape!r}"
 
 @exercise(answer=RIGHT_READINGS, misconceptions=READING_MISCONCEPTIONS)
 def check_curve_readings(readings):
-    """Check ``readings``, a dict that names the shape of each history: ``{"A": "overfitting", ...}``."""
-    check_choices(readings, RIGHT_READINGS, name="readings", explanations=explanations())
+    """Check ``readings``, a dict that names the shape of each history: ``{"A": "overfitting", ...}``
+    (None: not answered yet)."""
+    check_choices(answered(readings), RIGHT_READINGS, name="readings", explanations=explanations())
