@@ -16,7 +16,7 @@ the epochs trained so far: ``_show_frame(k)`` then trains up to epoch ``k``.
 import ipywidgets as widgets
 import numpy as np
 
-from .base import Panel
+from .base import Diverged, Panel
 
 __all__ = ["Player", "SteppedPanel"]
 
@@ -133,6 +133,9 @@ class SteppedPanel(Panel):
     start_at_end = True
     unit = "step"
     interval_ms = 150
+    # A training run (chapters 7 and 8) can diverge part-way through, and going back to an
+    # earlier frame (reset) un-diverges it: such a panel decides at every frame, as refresh() does.
+    diverges_part_way = False
 
     def __init__(self, controls, *, settings=None, caption=None):
         self.player = Player(self._on_frame, unit=self.unit, interval_ms=self.interval_ms)
@@ -151,7 +154,15 @@ class SteppedPanel(Panel):
         self._show_frame(self.player.frame)
 
     def _on_frame(self, frame):
-        if self.diverged is None:
+        if self.diverges_part_way:
+            with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+                try:
+                    self._show_frame(frame)
+                except (Diverged, FloatingPointError) as error:
+                    self._show_diverged(str(error))
+                else:
+                    self._show_diverged(None)
+        elif self.diverged is None:
             with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
                 self._show_frame(frame)
         self._redraw()

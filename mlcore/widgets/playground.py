@@ -92,6 +92,7 @@ class PlaygroundPanel(SteppedPanel):
     unit = "epoch"
     interval_ms = 60
     start_at_end = False
+    diverges_part_way = True
     figsize = (8.4, 3.4)
     question = ("Press play: how many epochs does the default network need to separate the circles? "
                 "Which data set can it not separate, and what must change in the network for it to?")
@@ -254,18 +255,6 @@ class PlaygroundPanel(SteppedPanel):
         self._draw_maps()
         self._draw_curves()
         self._fill_readout()
-
-    def _on_frame(self, frame):
-        # Unlike chapter 3's runs, a training run can diverge part-way, and going back to an
-        # earlier epoch (reset) un-diverges it: every frame decides afresh, as refresh() does.
-        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            try:
-                self._show_frame(frame)
-            except (Diverged, FloatingPointError) as error:
-                self._show_diverged(str(error))
-            else:
-                self._show_diverged(None)
-        self._redraw()
 
     # ---------------------------------------------------------------- drawing
     def _show_points(self):

@@ -81,6 +81,7 @@ class TrainingPanel(SteppedPanel):
     # (benchmarks/bench_panels.py) reports its seconds per epoch instead.
     frame_is_training = True
     start_at_end = False
+    diverges_part_way = True
     figsize = (8.5, 3.3)
     question = (f"Press play at lr = 0.001: after how many epochs does the validation accuracy pass "
                 f"{TARGET_ACCURACY * 100:.0f} %? "
@@ -194,17 +195,6 @@ class TrainingPanel(SteppedPanel):
             raise Diverged(f"at epoch {self.history.diverged_at} the loss stopped being a number; "
                            f"lr = {self.state()['lr']:.3g} is too high: lower it, or press reset")
         self._fill_readout()
-
-    def _on_frame(self, frame):
-        # A run can diverge part-way, and going back (reset) un-diverges it: every frame decides afresh.
-        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            try:
-                self._show_frame(frame)
-            except (Diverged, FloatingPointError) as error:
-                self._show_diverged(str(error))
-            else:
-                self._show_diverged(None)
-        self._redraw()
 
     # ---------------------------------------------------------------- drawing
     def _draw_curves(self):
